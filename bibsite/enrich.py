@@ -1,0 +1,39 @@
+"""Build-time facts derived from a record: display title, text blocks per language, languages."""
+from __future__ import annotations
+
+from . import textnorm
+
+
+def text_blocks(record: dict) -> list[dict]:
+    """Return the record's text as [{lang, text}] in reading order."""
+    if record["type"] == "abstract":
+        return [{"lang": record["language"], "text": record["text"]}]
+    return [{"lang": lang, "text": text} for lang, text in record["text"].items()]
+
+
+def display_title(record: dict) -> tuple[str, bool]:
+    """Return (title, derived?): the maintainer's title, else one derived from the first sentence."""
+    if record.get("title"):
+        return record["title"], False
+    if record["type"] == "glossary":
+        terms = record["term"]
+        name = terms.get("zh") or terms.get("en") or terms.get("vi")
+        abbr = record.get("abbreviation")
+        return (f"{name} ({abbr})" if abbr else name), False
+    return textnorm.derive_title(record["text"], record["language"]), True
+
+
+def enrich(record: dict) -> dict:
+    """Return a copy of record with the derived build fields added (never written back to content/)."""
+    title, derived = display_title(record)
+    blocks = text_blocks(record)
+    main_language = record.get("language") or blocks[0]["lang"]
+    return {
+        **record,
+        "display_title": title,
+        "title_derived": derived,
+        "main_language": main_language,
+        "languages": [block["lang"] for block in blocks],
+        "blocks": blocks,
+        "truncated": bool(record.get("truncated")),
+    }

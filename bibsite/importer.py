@@ -1,0 +1,84 @@
+"""The import stage: seeds/ → new YAML records in content/, never touching a record that exists."""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+
+from . import records as record_files
+from . import schema, textnorm
+from .corpus import read_corpus
+from .glossary import read_glossary
+
+GLOSSARY_FACTS = {
+    # English names added by hand as facts; the seed pages carry only Vietnamese and Chinese.
+    "cica": {"en": "Conference on Interaction and Confidence-Building Measures in Asia"},
+}
+
+
+def today() -> str:
+    """Return the import date: SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch else _dt.datetime.now(_dt.timezone.utc)
+    return moment.date().isoformat()
+
+
+def read_seeds(seeds_dir: Path, root: Path, warn) -> tuple[list[dict], list[str]]:
+    """Return (candidate records from every seed file, duplicate notes), records in file and line order."""
+    candidates, seen, duplicates = [], {}, []
+    for path in sorted((seeds_dir / "abstracts").glob("*.txt")):
+        shown = os.path.relpath(path, root)
+        for entry in read_corpus(path, warn):
+            where = f"{shown}:{entry['line']}"
+            record = {
+                "id": textnorm.record_id(entry["text"]),
+                "type": "abstract",
+                "language": entry["language"],
+                "truncated": entry["truncated"],
+                "source_file": shown,
+                "source_line": entry["line"],
+                "text": entry["text"],
+            }
+            if record["id"] in seen:
+                duplicates.append(f"{where} (same text as {seen[record['id']]})")
+                continue
+            seen[record["id"]] = where
+            candidates.append(record)
+    for path in sorted((seeds_dir / "glossary").glob("*.txt")):
+        shown = os.path.relpath(path, root)
+        record = read_glossary(path)
+        record["term"] = {**GLOSSARY_FACTS.get(record["id"], {}), **record["term"]}
+        record["source_file"] = shown
+        if record["id"] in seen:
+            duplicates.append(f"{shown} (same id '{record['id']}' as {seen[record['id']]})")
+            continue
+        seen[record["id"]] = shown
+        candidates.append(record)
+    return candidates, duplicates
+
+
+def import_seeds(seeds_dir: Path, content_dir: Path, existing: list[dict], root: Path, warn) -> dict:
+    """Write a YAML record for every seed entry not yet in content/; return what was new, skipped, orphaned."""
+    candidates, duplicates = read_seeds(seeds_dir, root, warn)
+    known = {record["id"] for record in existing}
+    added_on = today()
+    new = []
+    for candidate in candidates:
+        if candidate["id"] in known:
+            continue
+        candidate["added"] = added_on
+        folder = record_files.KINDS[candidate["type"]]
+        path = content_dir / folder / f"{candidate['id']}.yaml"
+        # Validate before writing so the import never leaves a record the build would refuse.
+        record = schema.validate(candidate, os.path.relpath(path, root))
+        new.append((path, record))
+    for path, record in new:
+        record_files.write_atomic(path, record_files.dump(record))
+    seed_ids = {c["id"] for c in candidates} | {record["id"] for _, record in new}
+    orphans = [r["path"] for r in existing if r.get("source_file") and r["id"] not in seed_ids]
+    return {
+        "new": [record for _, record in new],
+        "duplicates": duplicates,
+        "unchanged": sum(1 for c in candidates if c["id"] in known),
+        "orphans": orphans,
+    }

@@ -1,0 +1,251 @@
+"""Pages: the list of every page with its ready-made template context, and rendering them with Jinja2.
+
+Templates get plain values only; every URL, label and language tag is computed here, so the
+templates hold no logic beyond loops and conditionals.
+"""
+from __future__ import annotations
+
+import posixpath
+from collections import Counter
+from pathlib import Path
+
+import jinja2
+import markdown
+import yaml
+
+UI_LANGS = ("zh", "en")
+LANG_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
+FOLDERS = {"abstract": "abstracts", "glossary": "glossary"}
+FIELD_ORDER = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "url", "keywords", "added")
+
+
+def load_strings(templates_dir: Path) -> dict:
+    """Return the UI strings per language, merged from templates/strings*.yaml."""
+    strings: dict = {lang: {} for lang in UI_LANGS}
+    for path in sorted(templates_dir.glob("strings*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for lang in UI_LANGS:
+            strings[lang].update(data.get(lang, {}))
+    return strings
+
+
+def record_path(record: dict) -> str:
+    """Return a record's page path relative to a UI language folder, e.g. abstracts/<id>.html."""
+    return f"{FOLDERS[record['type']]}/{record['id']}.html"
+
+
+def _rel(from_path: str, to_path: str) -> str:
+    """Return the relative URL from the page at from_path to the site file at to_path."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+
+
+def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: str = "") -> dict:
+    """Return the context shared by every page of the UI: language, switch, navigation, root."""
+    other = "en" if lang == "zh" else "zh"
+    inner = path.split("/", 1)[1]
+    depth = path.count("/")
+    root = "../" * depth
+    alternates = []
+    base = config.get("base_url", "")
+    for code in UI_LANGS:
+        target = f"{code}/{inner}"
+        alternates.append({"hreflang": LANG_TAGS[code], "href": (base + target) if base else _rel(path, target)})
+    page = {
+        "kind": kind,
+        "lang_tag": LANG_TAGS[lang],
+        "other_lang_tag": LANG_TAGS[other],
+        "other_lang_name": strings[lang]["other_lang_name"],
+        "switch_label": strings[lang]["switch_label"],
+        "switch_url": _rel(path, f"{other}/{inner}"),
+        "alternates": alternates,
+        "canonical": (base + path) if base else "",
+        "meta": [],
+        "description": "",
+    }
+    if base:
+        page["meta"] += [
+            {"attr": "property", "name": "og:title", "content": title or strings[lang]["site_title"]},
+            {"attr": "property", "name": "og:type", "content": "article" if kind in ("abstract", "glossary") else "website"},
+            {"attr": "property", "name": "og:url", "content": base + path},
+            {"attr": "property", "name": "og:locale", "content": "zh_CN" if lang == "zh" else "en_US"},
+            {"attr": "property", "name": "og:site_name", "content": strings[lang]["site_title"]},
+        ]
+    nav = [
+        {"label": strings[lang]["nav_home"], "href": _rel(path, f"{lang}/index.html"), "current": kind == "home"},
+        {"label": strings[lang]["nav_browse"], "href": _rel(path, f"{lang}/browse.html"), "current": kind == "browse"},
+        {"label": strings[lang]["nav_search"], "href": _rel(path, f"{lang}/search.html"), "current": kind == "search"},
+        {"label": strings[lang]["nav_about"], "href": _rel(path, f"{lang}/about.html"), "current": kind == "about"},
+    ]
+    zip_url = (base + config["zip_name"]) if base and config.get("zip_name") else ""
+    return {"lang": lang, "root": root, "page": page, "nav": nav, "strings": strings[lang],
+            "site": {"zip_url": zip_url, "config": config}}
+
+
+def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
+    """Return the link view of a record (title, href, language) as seen from a page."""
+    return {
+        "id": record["id"],
+        "title": record["display_title"],
+        "href": _rel(from_path, f"{lang}/{record_path(record)}"),
+        "lang_tag": LANG_TAGS[record["main_language"]],
+        "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
+        "added": record.get("added", ""),
+        "truncated": record["truncated"],
+    }
+
+
+def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
+    """Return the bibliographic fields a record has, as label/value rows; URLs only when http(s)."""
+    rows = []
+    for field in FIELD_ORDER:
+        value = record.get(field)
+        if not value or (field == "title" and record["type"] == "glossary"):
+            continue
+        row = {"label": strings[lang][f"field_{field}"], "value": value, "href": "", "lang_tag": ""}
+        if isinstance(value, list):
+            row["value"] = "; ".join(value)
+        if field == "url" and str(value).startswith(("http://", "https://")):
+            row["href"] = value
+        if field == "doi":
+            row["href"] = f"https://doi.org/{value}"
+        if field in ("title", "journal", "keywords"):
+            row["lang_tag"] = LANG_TAGS[record["main_language"]]
+        rows.append(row)
+    if record["type"] == "glossary":
+        for field in ("date", "publisher"):
+            if record.get(field):
+                rows.append({"label": strings[lang][f"field_{field}"], "value": record[field], "href": "", "lang_tag": ""})
+        if record.get("section"):
+            for code, value in record["section"].items():
+                rows.append({"label": strings[lang]["field_section"], "value": value, "href": "", "lang_tag": LANG_TAGS[code]})
+    return rows
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict) -> dict:
+    """Return everything a record page shows, ready for the template."""
+    base = config.get("base_url", "")
+    view = {
+        "id": record["id"],
+        "title": record["display_title"],
+        "title_derived": record["title_derived"],
+        "lang_tag": LANG_TAGS[record["main_language"]],
+        "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
+        "truncated": record["truncated"],
+        "fields": _fields(record, lang, strings),
+        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(b["text"])} for b in record["blocks"]],
+        "permalink": (base + path) if base else posixpath.basename(path),
+        "permalink_text": (base + path) if base else path,
+    }
+    if record["type"] == "glossary":
+        columns = [{"lang": b["lang"], "lang_tag": LANG_TAGS[b["lang"]], "term": record["term"].get(b["lang"], "")}
+                   for b in record["blocks"]]
+        paras = [_paragraphs(b["text"]) for b in record["blocks"]]
+        longest = max(len(p) for p in paras)
+        view["rows"] = [[{"lang_tag": col["lang_tag"], "text": p[i] if i < len(p) else ""}
+                         for col, p in zip(columns, paras)] for i in range(longest)]
+        view["columns"] = columns
+        view["terms"] = [{"lang_tag": LANG_TAGS[code], "text": text} for code, text in record["term"].items()]
+        if record.get("abbreviation"):
+            view["terms"].append({"lang_tag": "en", "text": record["abbreviation"]})
+        view["breadcrumb"] = (record.get("breadcrumb") or {}).get("vi", "")
+    return view
+
+
+def _stats(records: list[dict], lang: str, strings: dict) -> dict:
+    types = Counter(r["type"] for r in records)
+    languages = Counter(code for r in records for code in r["languages"])
+    return {
+        "total": len(records),
+        "by_type": [{"label": strings[lang][f"type_{t}"], "count": types[t]} for t in FOLDERS if types[t]],
+        "by_language": [{"label": strings[lang][f"lang_{code}"], "count": languages[code]}
+                        for code in LANG_TAGS if languages[code]],
+    }
+
+
+def plan_pages(records: list[dict], config: dict, strings: dict, about: dict) -> list[dict]:
+    """Return every page to write: {path, template, context}, in a stable order."""
+    pages = []
+    by_recent = sorted(records, key=lambda r: (r.get("added", ""), r["id"]), reverse=True)
+    for lang in UI_LANGS:
+        path = f"{lang}/index.html"
+        ctx = _page(path, lang, "home", strings, config)
+        ctx.update(
+            stats=_stats(records, lang, strings),
+            recent=[_item(r, path, lang, strings) for r in by_recent[:8]],
+            glossary=[_item(r, path, lang, strings) for r in records if r["type"] == "glossary"],
+            entity_links=[],
+            chart="",
+        )
+        pages.append({"path": path, "template": "home.html", "context": ctx})
+
+        path = f"{lang}/browse.html"
+        ctx = _page(path, lang, "browse", strings, config)
+        groups = []
+        for kind in FOLDERS:
+            for code in LANG_TAGS:
+                items = [_item(r, path, lang, strings) for r in records
+                         if r["type"] == kind and r["main_language"] == code]
+                if items:
+                    groups.append({"key": f"{kind}-{code}",
+                                   "label": f"{strings[lang]['type_' + kind]} · {strings[lang]['lang_' + code]}",
+                                   "records": sorted(items, key=lambda i: i["title"])})
+        ctx["groups"] = groups
+        pages.append({"path": path, "template": "browse.html", "context": ctx})
+
+        path = f"{lang}/about.html"
+        ctx = _page(path, lang, "about", strings, config)
+        ctx["about_html"] = about[lang]
+        pages.append({"path": path, "template": "about.html", "context": ctx})
+
+        path = f"{lang}/search.html"
+        pages.append({"path": path, "template": "search.html", "context": _page(path, lang, "search", strings, config)})
+
+        for record in records:
+            path = f"{lang}/{record_path(record)}"
+            ctx = _page(path, lang, record["type"], strings, config, record["display_title"])
+            ctx["record"] = _record_view(record, path, lang, strings, config)
+            ctx["page"]["description"] = record["blocks"][0]["text"][:160]
+            pages.append({"path": path, "template": f"{record['type']}.html", "context": ctx})
+    return pages
+
+
+def read_about(pages_dir: Path) -> dict:
+    """Return the About page HTML per UI language, rendered from content/pages/about.<lang>.md."""
+    md = markdown.Markdown(extensions=["extra", "sane_lists"])
+    html = {}
+    for lang in UI_LANGS:
+        source = pages_dir / f"about.{lang}.md"
+        html[lang] = md.reset().convert(source.read_text(encoding="utf-8")) if source.exists() else ""
+    return html
+
+
+def environment(templates_dir: Path) -> jinja2.Environment:
+    """Return the Jinja2 environment: autoescaping on, undefined values are errors."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+
+
+def render_root(env: jinja2.Environment, strings: dict, config: dict) -> str:
+    """Return the site's root index.html: a bilingual door to both interfaces."""
+    base = config.get("base_url", "")
+    alternates = [{"hreflang": LANG_TAGS[c], "href": (base if base else "") + f"{c}/index.html"} for c in UI_LANGS]
+    return env.get_template("root.html").render(zh=strings["zh"], en=strings["en"], alternates=alternates)
+
+
+def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path) -> int:
+    """Write every planned page under out_dir; return how many were written."""
+    for page in pages:
+        target = out_dir / page["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        html = env.get_template(page["template"]).render(**page["context"])
+        target.write_text(html, encoding="utf-8", newline="\n")
+    return len(pages)

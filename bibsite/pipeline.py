@@ -1,0 +1,137 @@
+"""The build's stages as importable functions, each taking and returning plain data.
+
+build.py calls them in order: load_records → import_seeds → enrich_records → plan_site →
+write_site (pages, records.json, search index, zip) → publish.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import enrich, output, pages, records
+from .errors import InputError
+from . import importer
+
+
+@dataclass
+class Project:
+    """Where a project's inputs and outputs live."""
+
+    root: Path
+    seeds: Path = field(init=False)
+    content: Path = field(init=False)
+    templates: Path = field(init=False)
+    site: Path = field(init=False)
+    dist: Path = field(init=False)
+    cache: Path = field(init=False)
+    zip_name: str = "regional-security-bibliography.zip"
+
+    def __post_init__(self):
+        self.root = Path(self.root).resolve()
+        self.seeds = self.root / "seeds"
+        self.content = self.root / "content"
+        self.templates = self.root / "templates"
+        self.site = self.root / "site"
+        self.dist = self.root / "dist"
+        self.cache = self.root / ".cache"
+
+    @property
+    def zip_path(self) -> Path:
+        return self.dist / self.zip_name
+
+
+def warn(message: str) -> None:
+    """Print a warning line for the maintainer."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def load_records(project: Project) -> list[dict]:
+    """Return every validated record of content/."""
+    return records.load_all(project.content, project.root)
+
+
+def import_seeds(project: Project, existing: list[dict], write: bool = True) -> dict:
+    """Import what is new in seeds/ into content/ (or only read the seeds when write is False)."""
+    if not write:
+        candidates, duplicates = importer.read_seeds(project.seeds, project.root, warn)
+        known = {r["id"] for r in existing}
+        return {"new": [c for c in candidates if c["id"] not in known], "duplicates": duplicates,
+                "unchanged": sum(1 for c in candidates if c["id"] in known), "orphans": []}
+    return importer.import_seeds(project.seeds, project.content, existing, project.root, warn)
+
+
+def enrich_records(loaded: list[dict]) -> list[dict]:
+    """Return the records with their derived build fields (titles, text blocks, languages)."""
+    return [enrich.enrich(record) for record in loaded]
+
+
+def config(project: Project) -> dict:
+    """Return the site configuration with defaults filled in."""
+    return {"base_url": "", "zip_name": project.zip_name}
+
+
+def public_record(record: dict) -> dict:
+    """Return the fields of a record published in data/records.json."""
+    hidden = {"path", "blocks", "source_file", "source_line"}
+    return {key: value for key, value in record.items() if key not in hidden}
+
+
+def search_docs(enriched: list[dict]) -> list[dict]:
+    """Return the records as the search index builder takes them."""
+    return [{
+        "id": r["id"],
+        "type": r["type"],
+        "lang": r["main_language"],
+        "langs": r["languages"],
+        "title": r["display_title"],
+        "blocks": r["blocks"],
+        "keywords": r.get("keywords", []),
+        "url": pages.record_path(r),
+        "entities": r.get("entities", []),
+    } for r in enriched]
+
+
+def write_site(project: Project, enriched: list[dict], settings: dict, staged: Path) -> dict:
+    """Write the whole site into staged; return the figures for the summary line."""
+    import search_index
+
+    strings = pages.load_strings(project.templates)
+    env = pages.environment(project.templates)
+    planned = pages.plan_pages(enriched, settings, strings, pages.read_about(project.content / "pages"))
+    count = pages.render_pages(planned, env, staged)
+    (staged / "index.html").write_text(pages.render_root(env, strings, settings), encoding="utf-8")
+    output.copy_tree(project.templates / "assets", staged / "assets")
+    output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
+    stats = search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search")
+    return {"pages": count + 1, "index_bytes": stats.get("index_bytes", 0)}
+
+
+def publish(project: Project, staged: Path, staged_zip: Path) -> None:
+    """Swap the new site and zip in place of the old ones, only now that everything succeeded."""
+    output.swap_in(staged, project.site)
+    os.replace(staged_zip, project.zip_path)
+
+
+def human_size(size: int) -> str:
+    """Return a byte count as a short human-readable size."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+class Timer:
+    """Measures the build's wall time for the summary line."""
+
+    def __init__(self):
+        self.start = time.perf_counter()
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.start
+
+
+__all__ = ["Project", "InputError", "load_records", "import_seeds", "enrich_records", "write_site", "publish"]

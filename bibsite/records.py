@@ -1,0 +1,106 @@
+"""YAML record files in content/: reading them with positions for errors, writing them readably and atomically."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from . import schema
+from .errors import InputError
+
+KINDS = {"abstract": "abstracts", "glossary": "glossary"}
+
+
+class _Dumper(yaml.SafeDumper):
+    """A dumper that writes long or multi-line text as block scalars and keeps key order."""
+
+
+def _str_representer(dumper, value):
+    style = "|" if ("\n" in value or len(value) > 100) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump(record: dict) -> str:
+    """Return the YAML text of a record, keys in schema order."""
+    return yaml.dump(schema.ordered(record), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to path so that readers see the old file or the whole new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _key_positions(node) -> dict:
+    """Return {key: (line, column)} (1-based) for the top-level keys of a YAML mapping node."""
+    positions = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, _value in node.value:
+            positions[str(key.value)] = (key.start_mark.line + 1, key.start_mark.column + 1)
+    return positions
+
+
+def parse(text: str, path) -> dict:
+    """Return the validated record in a YAML text, or raise InputError with file:line:column."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(path, f"malformed YAML: {problem}",
+                         "fix the YAML syntax there (indent text under 'text: |', quote values containing ': ')",
+                         line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+    return schema.validate(raw, path, _key_positions(node))
+
+
+def load(path: Path, display_path: str | None = None) -> dict:
+    """Return the validated record stored in one YAML file."""
+    shown = display_path or str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(shown, "is not UTF-8 text", "save the record as UTF-8") from None
+    record = parse(text, shown)
+    expected = Path(path).stem
+    if record["id"] != expected:
+        line, column = _key_positions(yaml.compose(text, Loader=yaml.SafeLoader)).get("id", (None, None))
+        raise InputError(shown, f"id '{record['id']}' does not match the file name '{expected}.yaml'",
+                         f"rename the file to {record['id']}.yaml or restore the id", line=line, column=column)
+    folder = KINDS[record["type"]]
+    if Path(path).parent.name != folder:
+        raise InputError(shown, f"a {record['type']} record is in the wrong folder",
+                         f"move it to content/{folder}/")
+    return record
+
+
+def load_all(content_dir: Path, root: Path) -> list[dict]:
+    """Return every record under content/abstracts and content/glossary, validated, sorted by id."""
+    records, seen = [], {}
+    for folder in KINDS.values():
+        for path in sorted((content_dir / folder).glob("*.yaml")):
+            shown = os.path.relpath(path, root)
+            record = load(path, shown)
+            if record["id"] in seen:
+                raise InputError(shown, f"duplicate id '{record['id']}' (also in {seen[record['id']]})",
+                                 "keep one of the two files")
+            seen[record["id"]] = shown
+            record["path"] = shown
+            records.append(record)
+    for path in sorted(set(content_dir.glob("*/*.yml"))):
+        raise InputError(os.path.relpath(path, root), "has the extension .yml", "rename it to .yaml")
+    return sorted(records, key=lambda r: (r["type"], r["id"]))

@@ -1,0 +1,161 @@
+"""The record schema: every field a YAML record may hold, and the one place records are validated.
+
+A record is a plain dict. Abstracts and glossary entries share the identity fields (`id`, `type`,
+`added`, `source_file`, `source_line`); the rest is listed per type below, in the order the YAML
+files are written.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+from urllib.parse import urlparse
+
+from .errors import InputError
+
+LANGUAGES = ("zh", "en", "vi")
+ID_PATTERN = re.compile(r"^[0-9a-f]{10}$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# field -> (kind, required). Kinds: str, int, bool, date, list (of str), langmap (lang -> str).
+ABSTRACT_FIELDS: dict[str, tuple[str, bool]] = {
+    "id": ("str", True),
+    "type": ("str", True),
+    "language": ("str", True),
+    "title": ("str", False),
+    "authors": ("list", False),
+    "year": ("int", False),
+    "journal": ("str", False),
+    "volume": ("str", False),
+    "issue": ("str", False),
+    "pages": ("str", False),
+    "doi": ("str", False),
+    "url": ("str", False),
+    "keywords": ("list", False),
+    "truncated": ("bool", False),
+    "added": ("date", False),
+    "source_file": ("str", False),
+    "source_line": ("int", False),
+    "text": ("str", True),
+}
+
+GLOSSARY_FIELDS: dict[str, tuple[str, bool]] = {
+    "id": ("str", True),
+    "type": ("str", True),
+    "abbreviation": ("str", False),
+    "term": ("langmap", True),
+    "section": ("langmap", False),
+    "breadcrumb": ("langmap", False),
+    "date": ("date", False),
+    "publisher": ("str", False),
+    "url": ("str", False),
+    "keywords": ("list", False),
+    "added": ("date", False),
+    "source_file": ("str", False),
+    "source_line": ("int", False),
+    "text": ("langmap", True),
+}
+
+FIELDS_BY_TYPE = {"abstract": ABSTRACT_FIELDS, "glossary": GLOSSARY_FIELDS}
+
+
+def _fail(path, field, problem, fix, positions):
+    line, column = positions.get(field, (None, None))
+    raise InputError(path, f"field '{field}' {problem}", fix, line, column)
+
+
+def _check_kind(path, field, kind, value, positions):
+    if kind == "str":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            _fail(path, field, f"should be text, not {type(value).__name__}", "write it as plain text", positions)
+        return value.strip()
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and value.strip().isdigit():
+                return int(value.strip())
+            _fail(path, field, f"should be a whole number, not {value!r}", "write digits only, e.g. 2014", positions)
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            _fail(path, field, f"should be true or false, not {value!r}", "write true or false", positions)
+        return value
+    if kind == "date":
+        if isinstance(value, _dt.datetime):
+            value = value.date()
+        if isinstance(value, _dt.date):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                return _dt.date.fromisoformat(value.strip()).isoformat()
+            except ValueError:
+                pass
+        _fail(path, field, f"should be a date, not {value!r}", "write it as YYYY-MM-DD", positions)
+    if kind == "list":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            _fail(path, field, "should be a list of text items", "write one '- item' per line", positions)
+        return [str(v).strip() for v in value if str(v).strip()]
+    if kind == "langmap":
+        if not isinstance(value, dict):
+            _fail(path, field, "should map languages to text", "write e.g. 'zh: …' and 'vi: …' under it", positions)
+        out = {}
+        for lang, text in value.items():
+            if lang not in LANGUAGES:
+                _fail(path, field, f"has unknown language {lang!r}", f"use one of {', '.join(LANGUAGES)}", positions)
+            if not isinstance(text, str):
+                _fail(path, field, f"[{lang}] should be text", "write it as plain text", positions)
+            if text.strip():
+                out[lang] = text.strip()
+        return out
+    raise AssertionError(kind)
+
+
+def validate(raw, path, positions: dict | None = None) -> dict:
+    """Return the record as a clean dict in schema order, or raise InputError naming path and field."""
+    positions = positions or {}
+    if not isinstance(raw, dict):
+        raise InputError(path, "is not a record (expected 'field: value' lines)", "see the schema in README.md")
+    kind = raw.get("type")
+    if kind not in FIELDS_BY_TYPE:
+        _fail(path, "type", f"is {kind!r}", "write 'type: abstract' or 'type: glossary'", positions)
+    fields = FIELDS_BY_TYPE[kind]
+    for field in raw:
+        if field not in fields:
+            close = difflib.get_close_matches(str(field), list(fields), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(fields)}"
+            _fail(path, field, "is not a known field", hint, positions)
+    record: dict = {}
+    for field, (field_kind, required) in fields.items():
+        value = raw.get(field)
+        if value is None or value == "" or value == [] or value == {}:
+            if required:
+                _fail(path, field, "is missing or empty", f"add '{field}:' with a value", positions)
+            continue
+        record[field] = _check_kind(path, field, field_kind, value, positions)
+        if required and not record[field]:
+            _fail(path, field, "is empty", f"give '{field}' a value", positions)
+    _check_values(record, path, positions)
+    return record
+
+
+def _check_values(record, path, positions):
+    if record["type"] == "abstract":
+        if not ID_PATTERN.match(record["id"]):
+            _fail(path, "id", f"is {record['id']!r}", "ids are 10 lowercase hex digits; keep the one the import gave", positions)
+        if record["language"] not in LANGUAGES:
+            _fail(path, "language", f"is {record['language']!r}", f"use one of {', '.join(LANGUAGES)}", positions)
+    elif not SLUG_PATTERN.match(record["id"]):
+        _fail(path, "id", f"is {record['id']!r}", "glossary ids are lowercase slugs such as 'cica'", positions)
+    if "year" in record and not 1000 <= record["year"] <= 2999:
+        _fail(path, "year", f"is {record['year']}", "write a four-digit year", positions)
+    if "url" in record and urlparse(record["url"]).scheme not in ("http", "https"):
+        _fail(path, "url", f"is {record['url']!r}", "only http:// or https:// links are allowed", positions)
+
+
+def ordered(record: dict) -> dict:
+    """Return record with its keys in schema order (the order YAML files are written in)."""
+    fields = FIELDS_BY_TYPE[record["type"]]
+    return {field: record[field] for field in fields if field in record}

@@ -1,0 +1,104 @@
+"""Chinese-aware text rules: PDF space repair, sentences, derived titles, truncation, ids, language."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+# Han ideographs, CJK punctuation and full-width forms: the characters between which a PDF line
+# break leaves a space that does not belong to the text.
+CJK = "\u2e80-\u2eff\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_PDF_SPACE = re.compile(f"(?<=[{CJK}])[ \\t\\u3000\\u00a0]+(?=[{CJK}])")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_HAN_CHAR = re.compile(f"[{HAN}]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+# Letters that occur in Vietnamese and (almost) never in English or pinyin-free Latin text.
+_VI_LETTER = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]|[\u0300\u0301\u0303\u0309\u0323]")
+# A sentence ends at full-width 。！？；, at !?; and at a '.' that is followed by a CJK character,
+# by space and a capital or CJK character, or by the end: so `资格.这一决定` splits but 3.5 does not.
+_SENTENCE_END = re.compile(
+    f"(?:[。！？；!?;]+|(?<![0-9A-Z])\\.(?=[{CJK}]|\\s+[A-Z{CJK}\"“(]|\\s*$))[”\"’)）]*"
+)
+TRUNCATION = re.compile(r"(?:\.{3,}|…+|。。。)\s*$")
+TITLE_MAX = {"zh": 36, "en": 110, "vi": 110}
+
+
+def join_lines(lines: list[str]) -> str:
+    """Return lines joined into one paragraph: no space where a break fell between CJK characters."""
+    text = ""
+    for line in (line.strip() for line in lines):
+        if not line:
+            continue
+        if text and not (re.match(f"[{CJK}]", text[-1]) and re.match(f"[{CJK}]", line[0])):
+            text += " "
+        text += line
+    return text
+
+
+def repair_pdf_spaces(text: str) -> str:
+    """Return text without the spaces PDF extraction left between two CJK characters."""
+    text = _SPACES.sub(" ", text)
+    return _PDF_SPACE.sub("", text).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Return the sentences of text, understanding full-width and half-width punctuation."""
+    sentences, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        sentence = text[start:match.end()].strip()
+        if sentence:
+            sentences.append(sentence)
+        start = match.end()
+    rest = text[start:].strip()
+    if rest:
+        sentences.append(rest)
+    return sentences
+
+
+def is_truncated(text: str) -> bool:
+    """Return True when the source cut the text off (it ends with ... or …)."""
+    return bool(TRUNCATION.search(text))
+
+
+def derive_title(text: str, language: str) -> str:
+    """Return a display title made from the first sentence, shortened to a readable length."""
+    first = split_sentences(text)[0] if text.strip() else ""
+    first = TRUNCATION.sub("", first)
+    first = re.sub(r"[。．.！？!?；;，,：:、\s]+$", "", first)
+    limit = TITLE_MAX.get(language, 110)
+    if len(first) <= limit:
+        return first
+    if language == "zh":
+        # Prefer a clause boundary (comma) so the title does not stop mid-word.
+        cut = max(first.rfind(p, 0, limit) for p in "，,、：:")
+        cut = cut if cut >= limit // 2 else limit
+        return first[:cut].rstrip("，,、：: ") + "…"
+    cut = first.rfind(" ", 0, limit)
+    cut = cut if cut > limit // 2 else limit
+    return first[:cut].rstrip(" ,;:") + "…"
+
+
+def detect_language(text: str) -> str:
+    """Return 'zh', 'vi' or 'en': the main language of text, by its letters."""
+    han = len(_HAN_CHAR.findall(text))
+    latin = len(_LATIN_LETTER.findall(text))
+    if han and han >= latin / 4:
+        return "zh"
+    folded = unicodedata.normalize("NFD", text)
+    vietnamese = len(_VI_LETTER.findall(unicodedata.normalize("NFC", text))) + len(
+        re.findall("[\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b]", folded)
+    )
+    if latin and vietnamese >= max(3, latin * 0.03):
+        return "vi"
+    return "en"
+
+
+def identity_text(text: str) -> str:
+    """Return the normalised form of text that its id is derived from."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def record_id(text: str) -> str:
+    """Return the stable 10-hex-digit id of a record with this text."""
+    return hashlib.sha256(identity_text(text).encode("utf-8")).hexdigest()[:10]

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Build the bibliography site: seeds → content/ records → bilingual pages, search index and zip.
+
+    python build.py           import new seeds, build site/ and dist/<zip>
+    python build.py --check   validate seeds and content/, write nothing
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bibsite import output
+from bibsite.pipeline import (InputError, Project, Timer, config, enrich_records, human_size, import_seeds,
+                              load_records, publish, write_site)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    project = Project(args.root)
+    timer = Timer()
+    output.recover(project.site)
+    try:
+        existing = load_records(project)
+        imported = import_seeds(project, existing, write=not args.check)
+        report_import(imported)
+        if args.check:
+            print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
+            return 0
+        records = enrich_records(load_records(project))
+        staged = output.staging_dir(project.site)
+        try:
+            figures = write_site(project, records, config(project), staged)
+            staged_zip = output.write_zip(staged, project.zip_path, top="site")
+            publish(project, staged, staged_zip)
+        finally:
+            output.discard(staged)
+    except InputError as error:
+        print(f"error: {error.one_line()}", file=sys.stderr)
+        return 1
+    print(f"Done: {len(records)} records, {figures['pages']} pages, site {human_size(output.tree_size(project.site))}, "
+          f"zip {human_size(project.zip_path.stat().st_size)} in {timer.seconds():.1f} s")
+    return 0
+
+
+def report_import(imported: dict) -> None:
+    """Print the import's one-line summary, then the duplicates and orphaned records it found."""
+    print(f"import: {len(imported['new'])} new, {len(imported['duplicates'])} duplicates skipped, "
+          f"{imported['unchanged']} unchanged")
+    for duplicate in imported["duplicates"]:
+        print(f"  duplicate skipped: {duplicate}")
+    for orphan in imported["orphans"]:
+        print(f"  kept, but its seed entry is gone: {orphan} (delete it if it should go)")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="validate seeds and content/ and write nothing")
+    parser.add_argument("--root", default=Path(__file__).resolve().parent, type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
