@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     timer = Timer()
     output.recover(project.site)
     try:
+        settings = config(project)
         existing = load_records(project)
         imported = import_seeds(project, existing, write=not args.check)
         report_import(imported)
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         records = enrich_records(load_records(project))
         staged = output.staging_dir(project.site)
         try:
-            figures = write_site(project, records, config(project), staged)
+            figures = write_site(project, records, settings, staged)
             staged_zip = output.write_zip(staged, project.zip_path, top="site")
             publish(project, staged, staged_zip)
         finally:

@@ -19,13 +19,16 @@ FOLDERS = {"abstract": "abstracts", "glossary": "glossary"}
 FIELD_ORDER = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "url", "keywords", "added")
 
 
-def load_strings(templates_dir: Path) -> dict:
-    """Return the UI strings per language, merged from templates/strings*.yaml."""
+def load_strings(templates_dir: Path, config: dict) -> dict:
+    """Return the UI strings per language, merged from templates/strings*.yaml; the configured title wins."""
     strings: dict = {lang: {} for lang in UI_LANGS}
     for path in sorted(templates_dir.glob("strings*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for lang in UI_LANGS:
             strings[lang].update(data.get(lang, {}))
+    for lang in UI_LANGS:
+        if config.get("title", {}).get(lang):
+            strings[lang]["site_title"] = config["title"][lang]
     return strings
 
 
@@ -77,8 +80,10 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
         {"label": strings[lang]["nav_about"], "href": _rel(path, f"{lang}/about.html"), "current": kind == "about"},
     ]
     zip_url = (base + config["zip_name"]) if base and config.get("zip_name") else ""
+    contact = config.get("contact", "")
+    contact_href = contact if contact.startswith(("http://", "https://")) else (f"mailto:{contact}" if "@" in contact else "")
     return {"lang": lang, "root": root, "page": page, "nav": nav, "strings": strings[lang],
-            "site": {"zip_url": zip_url, "config": config}}
+            "site": {"zip_url": zip_url, "contact": contact, "contact_href": contact_href}}
 
 
 def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
@@ -239,6 +244,11 @@ def render_root(env: jinja2.Environment, strings: dict, config: dict) -> str:
     base = config.get("base_url", "")
     alternates = [{"hreflang": LANG_TAGS[c], "href": (base if base else "") + f"{c}/index.html"} for c in UI_LANGS]
     return env.get_template("root.html").render(zh=strings["zh"], en=strings["en"], alternates=alternates)
+
+
+def render_not_found(env: jinja2.Environment, strings: dict, config: dict) -> str:
+    """Return the bilingual 404 page; absolute links when a base URL is set (hosts serve it at any path)."""
+    return env.get_template("404.html").render(zh=strings["zh"], en=strings["en"], prefix=config.get("base_url", ""))
 
 
 def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path) -> int:

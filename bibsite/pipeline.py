@@ -14,6 +14,8 @@ from pathlib import Path
 from . import enrich, output, pages, records
 from .errors import InputError
 from . import importer
+from .config import load_config
+from .sitemap import robots_txt, sitemap_xml
 
 
 @dataclass
@@ -69,8 +71,8 @@ def enrich_records(loaded: list[dict]) -> list[dict]:
 
 
 def config(project: Project) -> dict:
-    """Return the site configuration with defaults filled in."""
-    return {"base_url": "", "zip_name": project.zip_name}
+    """Return the site configuration (content/site.yaml) with defaults filled in."""
+    return load_config(project.content / "site.yaml", project.root, project.zip_name)
 
 
 def public_record(record: dict) -> dict:
@@ -98,15 +100,20 @@ def write_site(project: Project, enriched: list[dict], settings: dict, staged: P
     """Write the whole site into staged; return the figures for the summary line."""
     import search_index
 
-    strings = pages.load_strings(project.templates)
+    strings = pages.load_strings(project.templates, settings)
     env = pages.environment(project.templates)
     planned = pages.plan_pages(enriched, settings, strings, pages.read_about(project.content / "pages"))
     count = pages.render_pages(planned, env, staged)
     (staged / "index.html").write_text(pages.render_root(env, strings, settings), encoding="utf-8")
+    (staged / "404.html").write_text(pages.render_not_found(env, strings, settings), encoding="utf-8")
+    (staged / "robots.txt").write_text(robots_txt(settings["base_url"]), encoding="utf-8")
+    if settings["base_url"]:
+        (staged / "sitemap.xml").write_text(sitemap_xml([p["path"] for p in planned], settings["base_url"]),
+                                            encoding="utf-8")
     output.copy_tree(project.templates / "assets", staged / "assets")
     output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
     stats = search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search")
-    return {"pages": count + 1, "index_bytes": stats.get("index_bytes", 0)}
+    return {"pages": count + 2, "index_bytes": stats.get("index_bytes", 0)}
 
 
 def publish(project: Project, staged: Path, staged_zip: Path) -> None:

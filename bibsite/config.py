@@ -1,0 +1,41 @@
+"""The site configuration (content/site.yaml): base URL, collection title in zh and en, contact."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import yaml
+
+from .errors import InputError
+
+DEFAULTS = {"base_url": "", "title": {}, "contact": ""}
+
+
+def load_config(path: Path, root: Path, zip_name: str) -> dict:
+    """Return the validated settings with defaults filled in; a missing file means all defaults."""
+    shown = os.path.relpath(path, root)
+    data = {}
+    if path.exists():
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError(shown, f"malformed YAML: {getattr(exc, 'problem', exc)}", "fix the YAML syntax",
+                             line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise InputError(shown, "should hold 'key: value' settings", "see the comments in the default file")
+    unknown = set(data) - set(DEFAULTS)
+    if unknown:
+        raise InputError(shown, f"unknown setting '{sorted(unknown)[0]}'", f"known settings: {', '.join(DEFAULTS)}")
+    config = {**DEFAULTS, **{k: v for k, v in data.items() if v is not None}, "zip_name": zip_name}
+    base = str(config["base_url"] or "").strip()
+    if base:
+        if urlparse(base).scheme not in ("http", "https") or not urlparse(base).netloc:
+            raise InputError(shown, f"base_url {base!r} is not an http(s) URL", "write e.g. https://example.org/bibliography/")
+        base = base if base.endswith("/") else base + "/"
+    config["base_url"] = base
+    if not isinstance(config["title"], dict) or not all(isinstance(v, str) for v in config["title"].values()):
+        raise InputError(shown, "title should map zh and en to text", "write 'title:' then 'zh: …' and 'en: …'")
+    config["contact"] = str(config["contact"] or "").strip()
+    return config

@@ -1,0 +1,182 @@
+"""`make bench`: build synthetic collections of 1,000 and 5,000 abstracts and print speed and size figures.
+
+Figures, not pass/fail: cold build, no-change rebuild and one-new-abstract rebuild (seconds), the
+search page's bytes (raw and gzip), and in Chromium from file:// the time from opening the search page
+to the first results plus the median and p95 latency of 60 mixed queries.
+
+    python -m tests.bench [--sizes 1000 5000] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, copy_project, run_build
+
+SEED = 20261121
+QUERIES = [
+    "上海合作组织", "集安组织", "马六甲", "安全合作", "中亚", "上合", "亚信会议", "能源", "阿富汗", "海盗",
+    "上海合作組織", "金融合作", "乌兹别克斯坦", "欧亚地区", "多边机制", "孟加拉湾", "俄罗斯", "非传统安全",
+    "regional organisations", "security cooperation", "ASEAN", "NATO", "collective security", "terrorism",
+    "disaster", "ways", "Shanghai Cooperation Organisation", "institutionalization", "Balkan", "Eurasia",
+    "hoi nghi", "an ninh", "Hội nghị", "châu Á", "CICA", "SCO", "SCO 安全", "\"collective security\"",
+    "secur*", "上海*", "+ASEAN +EU", "NATO -Balkan", "NATO:", "a~b^c", "\"unbalanced", "中亚 安全 合作",
+    "global war on terrorism", "文化联系", "边境地区", "军事互信", "Kazakhstan", "哈萨克斯坦", "Uzbekistan",
+    "world society theory", "海上安全", "区域经济一体化", "上合组织 SCO", "CSTO", "亚洲安全观", "欧盟",
+]
+
+
+def seed_entries() -> dict[str, list[str]]:
+    """Return the seed abstracts' sentences grouped by language (zh / en)."""
+    sys.path.insert(0, str(ROOT))
+    from bibsite.corpus import read_corpus
+    from bibsite.textnorm import split_sentences
+
+    sentences: dict[str, list[str]] = {"zh": [], "en": []}
+    for path in sorted((ROOT / "seeds" / "abstracts").glob("*.txt")):
+        for entry in read_corpus(path, lambda message: None):
+            if entry["language"] in sentences and not entry["truncated"]:
+                sentences[entry["language"]].extend(split_sentences(entry["text"]))
+    return sentences
+
+
+def _zh_word(rng: random.Random, alphabet: str) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(rng.choice((2, 2, 3, 4))))
+
+
+def _en_word(rng: random.Random) -> str:
+    syllables = ["ka", "ro", "vel", "stan", "mir", "dor", "qua", "lin", "tes", "ber", "ox", "ium", "gra", "pol"]
+    return "".join(rng.choice(syllables) for _ in range(rng.choice((2, 3, 3, 4))))
+
+
+def synthetic_corpus(count: int, rng: random.Random) -> str:
+    """Return a corpus file of count abstracts resampled from the seeds, with a vocabulary that grows."""
+    sentences = seed_entries()
+    alphabet = "".join(sorted({ch for s in sentences["zh"] for ch in s if "\u4e00" <= ch <= "\u9fff"}))
+    entries = []
+    for number in range(count):
+        language = "zh" if rng.random() < 0.65 else "en"
+        picked = rng.sample(sentences[language], k=min(len(sentences[language]), rng.randint(3, 6)))
+        text_parts = []
+        for sentence in picked:
+            if language == "zh":
+                # Splice in new words and numbers so the vocabulary keeps growing like a real corpus.
+                cut = rng.randrange(len(sentence) // 2 + 1)
+                sentence = sentence[:cut] + _zh_word(rng, alphabet) + sentence[cut:]
+                sentence = re.sub(r"\d{4}", lambda m: str(rng.randint(1990, 2025)), sentence)
+            else:
+                words = sentence.split(" ")
+                words.insert(rng.randrange(len(words)), _en_word(rng))
+                sentence = " ".join(words)
+            text_parts.append(sentence)
+        joiner = "" if language == "zh" else " "
+        entries.append(joiner.join(text_parts) + f" {number}  相似文献")
+    return "\n\n".join(entries) + "\n"
+
+
+def timed_build(project: Path) -> float:
+    """Return the seconds one `build.py` run takes."""
+    start = time.perf_counter()
+    run_build(project)
+    return time.perf_counter() - start
+
+
+def search_bytes(site: Path) -> tuple[int, int]:
+    """Return (raw, gzip) bytes of everything the search page loads besides the HTML shell."""
+    raw = packed = 0
+    files = [site / "zh" / "search.html", site / "assets" / "style.css", *sorted((site / "assets" / "search").rglob("*"))]
+    for path in files:
+        if path.is_file():
+            data = path.read_bytes()
+            raw += len(data)
+            packed += len(gzip.compress(data, compresslevel=6, mtime=0))
+    return raw, packed
+
+
+def browser_figures(site: Path) -> dict:
+    """Return first-results time and query latencies measured in Chromium from file://."""
+    from playwright.sync_api import sync_playwright
+
+    url = (site / "zh" / "search.html").as_uri()
+    figures: dict = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        firsts = []
+        for _ in range(3):
+            page = browser.new_page()
+            page.goto(f"{url}?q=%E5%AE%89%E5%85%A8", wait_until="commit")
+            page.wait_for_selector("[data-record-id]", timeout=30_000)
+            firsts.append(page.evaluate("performance.now()"))
+            page.close()
+        figures["first_results_ms"] = statistics.median(firsts)
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_function("window.bibSearch && window.bibSearch.ready()", timeout=30_000)
+        timings = page.evaluate(
+            """(queries) => queries.map(q => { const t0 = performance.now(); window.bibSearch.search(q);
+                return performance.now() - t0; })""",
+            QUERIES,
+        )
+        timings = sorted(timings)
+        figures["queries"] = len(timings)
+        figures["median_ms"] = statistics.median(timings)
+        figures["p95_ms"] = timings[int(len(timings) * 0.95) - 1]
+        browser.close()
+    return figures
+
+
+def bench(size: int, workdir: Path) -> dict:
+    """Return every figure for a synthetic collection of size abstracts built in workdir."""
+    project = copy_project(workdir / f"bench-{size}")
+    shutil.rmtree(project / "content" / "abstracts")
+    (project / "content" / "abstracts").mkdir()
+    for path in (project / "seeds" / "abstracts").glob("*.txt"):
+        path.unlink()
+    rng = random.Random(SEED + size)
+    (project / "seeds" / "abstracts" / "synthetic.txt").write_text(synthetic_corpus(size, rng), encoding="utf-8")
+    run_build(project, "--check")  # imports nothing, warms the OS file cache
+    # The cold build includes the import of every synthetic abstract, like a first `make site`.
+    cold = timed_build(project)
+    unchanged = timed_build(project)
+    with (project / "seeds" / "abstracts" / "synthetic.txt").open("a", encoding="utf-8") as handle:
+        handle.write("\n" + synthetic_corpus(1, random.Random(SEED - 1)).replace(" 0  相似文献", " new  相似文献"))
+    one_new = timed_build(project)
+    raw, packed = search_bytes(project / "site")
+    figures = {"size": size, "cold_s": cold, "nochange_s": unchanged, "one_new_s": one_new,
+               "search_raw": raw, "search_gzip": packed}
+    figures.update(browser_figures(project / "site"))
+    return figures
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 5000])
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    args = parser.parse_args(argv)
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="bib-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"{'records':>8} {'cold s':>7} {'no-change s':>12} {'one-new s':>10} {'search KB':>10} {'gzip KB':>8} "
+          f"{'first ms':>9} {'median ms':>10} {'p95 ms':>7}")
+    try:
+        for size in args.sizes:
+            f = bench(size, workdir)
+            print(f"{f['size']:>8} {f['cold_s']:>7.1f} {f['nochange_s']:>5.1f} ({f['nochange_s'] / f['cold_s']:>4.0%})"
+                  f" {f['one_new_s']:>4.1f} ({f['one_new_s'] / f['cold_s']:>3.0%}) {f['search_raw'] / 1024:>10.0f}"
+                  f" {f['search_gzip'] / 1024:>8.0f} {f['first_results_ms']:>9.0f} {f['median_ms']:>10.2f}"
+                  f" {f['p95_ms']:>7.2f}", flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
