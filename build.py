@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bibsite import output
 from bibsite.pipeline import (InputError, Project, Timer, config, enrich_records, human_size, import_seeds,
-                              load_records, publish, write_site)
+                              load_entities, load_records, publish, write_site)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,16 +22,17 @@ def main(argv: list[str] | None = None) -> int:
     output.recover(project.site)
     try:
         settings = config(project)
+        entity_table = load_entities(project)
         existing = load_records(project)
         imported = import_seeds(project, existing, write=not args.check)
         report_import(imported)
         if args.check:
             print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
             return 0
-        records = enrich_records(load_records(project))
+        records = enrich_records(load_records(project), entity_table)
         staged = output.staging_dir(project.site)
         try:
-            figures = write_site(project, records, settings, staged)
+            figures = write_site(project, records, entity_table, settings, staged)
             staged_zip = output.write_zip(staged, project.zip_path, top="site")
             publish(project, staged, staged_zip)
         finally:

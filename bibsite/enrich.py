@@ -37,3 +37,26 @@ def enrich(record: dict) -> dict:
         "blocks": blocks,
         "truncated": bool(record.get("truncated")),
     }
+
+
+def record_text(record: dict) -> str:
+    """Return all of a record's text (every language block) as one string."""
+    return "\n\n".join(block["text"] for block in record["blocks"])
+
+
+def enrich_all(loaded: list[dict], entity_table: list[dict], analyze) -> list[dict]:
+    """Return every record enriched, tagged with its entities and given its similar records.
+
+    analyze(text, lang) -> terms is the search index's own segmentation, so "similar" and search
+    see the same words.
+    """
+    from . import entities, similar
+
+    records = [enrich(record) for record in loaded]
+    for record in records:
+        record["entities"] = entities.tag(record_text(record), entity_table)
+    terms = {r["id"]: [t for b in r["blocks"] for t in analyze(b["text"], b["lang"])] for r in records}
+    nearest = similar.similar(terms, {r["id"]: r["entities"] for r in records})
+    for record in records:
+        record["similar"] = nearest.get(record["id"], [])
+    return records

@@ -8,6 +8,7 @@ from __future__ import annotations
 import posixpath
 from collections import Counter
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 import markdown
@@ -76,6 +77,8 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
     nav = [
         {"label": strings[lang]["nav_home"], "href": _rel(path, f"{lang}/index.html"), "current": kind == "home"},
         {"label": strings[lang]["nav_browse"], "href": _rel(path, f"{lang}/browse.html"), "current": kind == "browse"},
+        {"label": strings[lang]["nav_entities"], "href": _rel(path, f"{lang}/entities.html"),
+         "current": kind in ("entities", "entity")},
         {"label": strings[lang]["nav_search"], "href": _rel(path, f"{lang}/search.html"), "current": kind == "search"},
         {"label": strings[lang]["nav_about"], "href": _rel(path, f"{lang}/about.html"), "current": kind == "about"},
     ]
@@ -130,7 +133,28 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.split("\n\n") if p.strip()]
 
 
-def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict) -> dict:
+def _entity_label(entity: dict, lang: str) -> str:
+    """Return an entity's name in lang, with its short form when it has one (上海合作组织 · SCO)."""
+    name = entity["names"].get(lang, [""])[0] or next(iter(v[0] for v in entity["names"].values() if v))
+    short = [n for n in entity["names"].get("en", []) if n.isupper() and n != name]
+    return f"{name} · {short[0]}" if short else name
+
+
+def _citations_view(record: dict, path: str) -> dict:
+    """Return the citation formats of a record with links to their downloadable files."""
+    cites = record.get("citations")
+    if not cites:
+        return {}
+    formats = []
+    for key, label, ext in (("bibtex", "BibTeX", "bib"), ("ris", "RIS", "ris"), ("csl", "CSL-JSON", "json")):
+        if cites.get(key):
+            filename = f"{record['id']}.{ext}"
+            formats.append({"label": label, "text": cites[key], "filename": filename,
+                            "href": _rel(path, f"data/cite/{filename}")})
+    return {"gbt": cites.get("gbt", ""), "formats": formats}
+
+
+def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict, by_id: dict, entities: dict) -> dict:
     """Return everything a record page shows, ready for the template."""
     base = config.get("base_url", "")
     view = {
@@ -145,6 +169,13 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
         "permalink": (base + path) if base else posixpath.basename(path),
         "permalink_text": (base + path) if base else path,
     }
+    view["entities"] = [{"label": _entity_label(entities[slug], lang), "href": _rel(path, f"{lang}/entities/{slug}.html")}
+                        for slug in record.get("entities", []) if slug in entities]
+    view["keywords"] = [{"text": word, "href": _rel(path, f"{lang}/search.html") + "?q=" + quote(word)}
+                        for word in record.get("keywords", [])]
+    view["keywords_derived"] = record.get("keywords_derived", False)
+    view["similar"] = [_item(by_id[other], path, lang, strings) for other in record.get("similar", []) if other in by_id]
+    view["citations"] = _citations_view(record, path)
     if record["type"] == "glossary":
         columns = [{"lang": b["lang"], "lang_tag": LANG_TAGS[b["lang"]], "term": record["term"].get(b["lang"], "")}
                    for b in record["blocks"]]
@@ -171,9 +202,70 @@ def _stats(records: list[dict], lang: str, strings: dict) -> dict:
     }
 
 
-def plan_pages(records: list[dict], config: dict, strings: dict, about: dict) -> list[dict]:
+def _chart(records: list[dict], entities: list[dict], lang: str, strings: dict, path: str) -> dict:
+    """Return the home page's bar chart of the organisations most written about, as SVG geometry."""
+    counts = Counter(slug for r in records for slug in r.get("entities", []))
+    top = [e for e in entities if e["kind"] == "organisation" and counts[e["slug"]]]
+    top = sorted(top, key=lambda e: (-counts[e["slug"]], e["slug"]))[:8]
+    if not top:
+        return {}
+    most = counts[top[0]["slug"]]
+    bar_left, bar_room, row = 150, 300, 28
+    bars = []
+    for index, entity in enumerate(top):
+        width = max(2, round(bar_room * counts[entity["slug"]] / most))
+        bars.append({"label": entity["names"].get(lang, entity["names"].get("en", [""]))[0] if lang == "zh"
+                     else _short_or_name(entity), "count": counts[entity["slug"]],
+                     "y": index * row, "text_y": index * row + 18, "width": width,
+                     "count_x": bar_left + width + 6, "href": _rel(path, f"{lang}/entities/{entity['slug']}.html")})
+    return {"bars": bars, "height": len(bars) * row, "bar_left": bar_left, "label_x": bar_left - 8,
+            "width": bar_left + bar_room + 40, "title": strings[lang]["chart_label"]}
+
+
+def _short_or_name(entity: dict) -> str:
+    """Return the short English form of an entity (SCO) or its first English name."""
+    english = entity["names"].get("en") or next(iter(entity["names"].values()))
+    short = [n for n in english if n.isupper()]
+    return short[0] if short else english[0]
+
+
+def _entity_pages(records, entities, lang, strings, config) -> list[dict]:
+    """Return the organisations index page and one page per entity for a UI language."""
+    pages = []
+    path = f"{lang}/entities.html"
+    ctx = _page(path, lang, "entities", strings, config)
+    counts = Counter(slug for r in records for slug in r.get("entities", []))
+    ctx["groups"] = [{"key": kind, "label": strings[lang][f"kind_{kind}"],
+                      "entities": [{"label": _entity_label(e, lang), "href": _rel(path, f"{lang}/entities/{e['slug']}.html"),
+                                    "count": counts[e["slug"]], "lang_tag": LANG_TAGS[lang]}
+                                   for e in sorted((e for e in entities if e["kind"] == kind),
+                                                   key=lambda e: (-counts[e["slug"]], e["slug"]))]}
+                     for kind in ("organisation", "country")]
+    pages.append({"path": path, "template": "entities.html", "context": ctx})
+    for entity in entities:
+        path = f"{lang}/entities/{entity['slug']}.html"
+        name = _entity_label(entity, lang)
+        ctx = _page(path, lang, "entity", strings, config, name)
+        mentioning = [r for r in records if entity["slug"] in r.get("entities", [])]
+        ctx["entity"] = {
+            "name": name,
+            "name_lang_tag": LANG_TAGS[lang] if entity["names"].get(lang) else "en",
+            "kind_label": strings[lang][f"kind_{entity['kind']}"],
+            "names": [{"label": strings[lang][f"lang_{code}"], "lang_tag": LANG_TAGS[code],
+                       "names": " / ".join(entity["names"][code])} for code in LANG_TAGS if entity["names"].get(code)],
+            "glossary": [_item(r, path, lang, strings) for r in mentioning if r["type"] == "glossary"],
+            "records": [_item(r, path, lang, strings) for r in mentioning if r["type"] != "glossary"],
+            "search_href": _rel(path, f"{lang}/search.html") + "?q=" + quote(_short_or_name(entity)),
+        }
+        pages.append({"path": path, "template": "entity.html", "context": ctx})
+    return pages
+
+
+def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, entities: list[dict]) -> list[dict]:
     """Return every page to write: {path, template, context}, in a stable order."""
     pages = []
+    by_id = {r["id"]: r for r in records}
+    entity_by_slug = {e["slug"]: e for e in entities}
     by_recent = sorted(records, key=lambda r: (r.get("added", ""), r["id"]), reverse=True)
     for lang in UI_LANGS:
         path = f"{lang}/index.html"
@@ -182,8 +274,8 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict) ->
             stats=_stats(records, lang, strings),
             recent=[_item(r, path, lang, strings) for r in by_recent[:8]],
             glossary=[_item(r, path, lang, strings) for r in records if r["type"] == "glossary"],
-            entity_links=[],
-            chart="",
+            entity_links=[{"label": strings[lang]["entities_heading"], "href": "entities.html"}],
+            chart=_chart(records, entities, lang, strings, path),
         )
         pages.append({"path": path, "template": "home.html", "context": ctx})
 
@@ -206,14 +298,18 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict) ->
         ctx["about_html"] = about[lang]
         pages.append({"path": path, "template": "about.html", "context": ctx})
 
+        pages.extend(_entity_pages(records, entities, lang, strings, config))
+
         path = f"{lang}/search.html"
         pages.append({"path": path, "template": "search.html", "context": _page(path, lang, "search", strings, config)})
 
         for record in records:
             path = f"{lang}/{record_path(record)}"
             ctx = _page(path, lang, record["type"], strings, config, record["display_title"])
-            ctx["record"] = _record_view(record, path, lang, strings, config)
+            ctx["record"] = _record_view(record, path, lang, strings, config, by_id, entity_by_slug)
             ctx["page"]["description"] = record["blocks"][0]["text"][:160]
+            ctx["page"]["meta"] += [{"attr": "name", "name": name, "content": content}
+                                    for name, content in record.get("citations", {}).get("highwire", [])]
             pages.append({"path": path, "template": f"{record['type']}.html", "context": ctx})
     return pages
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import enrich, output, pages, records
+from . import enrich, entities, output, pages, records
 from .errors import InputError
 from . import importer
 from .config import load_config
@@ -65,9 +65,17 @@ def import_seeds(project: Project, existing: list[dict], write: bool = True) -> 
     return importer.import_seeds(project.seeds, project.content, existing, project.root, warn)
 
 
-def enrich_records(loaded: list[dict]) -> list[dict]:
-    """Return the records with their derived build fields (titles, text blocks, languages)."""
-    return [enrich.enrich(record) for record in loaded]
+def load_entities(project: Project) -> list[dict]:
+    """Return the entity table (content/entities.yaml), validated."""
+    return entities.load_entities(project.content / "entities.yaml")
+
+
+def enrich_records(loaded: list[dict], entity_table: list[dict]) -> list[dict]:
+    """Return the records with their derived build fields: titles, languages, entities, similar records."""
+    from search_index.analyze import add_words, analyze
+
+    add_words(entities.user_words(entity_table))
+    return enrich.enrich_all(loaded, entity_table, analyze)
 
 
 def config(project: Project) -> dict:
@@ -96,13 +104,14 @@ def search_docs(enriched: list[dict]) -> list[dict]:
     } for r in enriched]
 
 
-def write_site(project: Project, enriched: list[dict], settings: dict, staged: Path) -> dict:
+def write_site(project: Project, enriched: list[dict], entity_table: list[dict], settings: dict, staged: Path) -> dict:
     """Write the whole site into staged; return the figures for the summary line."""
     import search_index
 
     strings = pages.load_strings(project.templates, settings)
     env = pages.environment(project.templates)
-    planned = pages.plan_pages(enriched, settings, strings, pages.read_about(project.content / "pages"))
+    planned = pages.plan_pages(enriched, settings, strings, pages.read_about(project.content / "pages"),
+                                entity_table)
     count = pages.render_pages(planned, env, staged)
     (staged / "index.html").write_text(pages.render_root(env, strings, settings), encoding="utf-8")
     (staged / "404.html").write_text(pages.render_not_found(env, strings, settings), encoding="utf-8")
@@ -112,7 +121,8 @@ def write_site(project: Project, enriched: list[dict], settings: dict, staged: P
                                             encoding="utf-8")
     output.copy_tree(project.templates / "assets", staged / "assets")
     output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
-    stats = search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search")
+    stats = search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search",
+                                             user_words=entities.user_words(entity_table), entities=entity_table)
     return {"pages": count + 2, "index_bytes": stats.get("index_bytes", 0)}
 
 
