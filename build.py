@@ -30,18 +30,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
             return 0
         records = enrich_records(load_records(project), entity_table)
-        staged = output.staging_dir(project.site)
+        staged, staged_zip = output.staging_dir(project.site), None
         try:
             figures = write_site(project, records, entity_table, settings, staged)
             staged_zip = output.write_zip(staged, project.zip_path, top="site")
-            publish(project, staged, staged_zip)
+            publish(project, staged, staged_zip, figures)
         finally:
-            output.discard(staged)
+            output.discard(staged, staged_zip)
     except InputError as error:
         print(f"error: {error.one_line()}", file=sys.stderr)
         return 1
-    print(f"Done: {len(records)} records, {figures['pages']} pages, site {human_size(output.tree_size(project.site))}, "
-          f"zip {human_size(project.zip_path.stat().st_size)} in {timer.seconds():.1f} s")
+    print(f"Done: {len(records)} records, {figures['pages']} pages ({figures['rendered']} rendered anew), "
+          f"site {human_size(output.tree_size(project.site))}, zip {human_size(project.zip_path.stat().st_size)} "
+          f"in {timer.seconds():.1f} s")
     return 0
 
 

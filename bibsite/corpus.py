@@ -35,13 +35,16 @@ def clean_entry(lines: list[str]) -> str:
     return textnorm.repair_pdf_spaces(text)
 
 
-def read_corpus(path: Path, warn) -> list[dict]:
-    """Return the entries of a corpus file as {text, line, language, truncated}; warn() about empty ones."""
+def read_corpus(path: Path, warn, shown=None) -> list[dict]:
+    """Return the entries of a corpus file as {text, line, language, truncated}; warn() about empty ones.
+
+    Messages name the file as shown (the path relative to the project), else as path."""
+    shown = shown or path
     entries = []
-    for line, lines in split_entries(read_text(path)):
+    for line, lines in split_entries(read_text(path, shown)):
         text = clean_entry(lines)
         if not text:
-            warn(f"{path}:{line}: empty entry skipped (only the {SIMILAR_MARKER} marker) — delete it or add the abstract")
+            warn(f"{shown}:{line}: empty entry skipped (only the {SIMILAR_MARKER} marker) — delete it or add the abstract")
             continue
         entries.append({
             "text": text,

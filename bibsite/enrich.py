@@ -1,7 +1,10 @@
 """Build-time facts derived from a record: display title, text blocks per language, languages."""
 from __future__ import annotations
 
-from . import textnorm
+import json
+
+from . import citations, entities, keywords, similar, textnorm
+from .progress import progress
 
 
 def text_blocks(record: dict) -> list[dict]:
@@ -44,19 +47,34 @@ def record_text(record: dict) -> str:
     return "\n\n".join(block["text"] for block in record["blocks"])
 
 
+def citation_formats(record: dict) -> dict:
+    """Return the record's citations: BibTeX, RIS, CSL-JSON text, GB/T 7714 and Highwire meta pairs."""
+    title = record["display_title"]
+    return {
+        "bibtex": citations.bibtex(record, title),
+        "ris": citations.ris(record, title),
+        "csl": json.dumps(citations.csl_json(record, title), ensure_ascii=False, indent=2, sort_keys=True),
+        "gbt": citations.gbt7714(record, title),
+        "highwire": citations.highwire(record, title),
+    }
+
+
 def enrich_all(loaded: list[dict], entity_table: list[dict], analyze) -> list[dict]:
-    """Return every record enriched, tagged with its entities and given its similar records.
+    """Return every record enriched: entities, keywords, similar records and citations added.
 
     analyze(text, lang) -> terms is the search index's own segmentation, so "similar" and search
     see the same words.
     """
-    from . import entities, similar
-
     records = [enrich(record) for record in loaded]
-    for record in records:
+    for record in progress(records, "entities"):
         record["entities"] = entities.tag(record_text(record), entity_table)
-    terms = {r["id"]: [t for b in r["blocks"] for t in analyze(b["text"], b["lang"])] for r in records}
+    terms = {r["id"]: [t for b in r["blocks"] for t in analyze(b["text"], b["lang"])]
+             for r in progress(records, "segmenting")}
     nearest = similar.similar(terms, {r["id"]: r["entities"] for r in records})
-    for record in records:
+    stats = keywords.corpus_stats(records, entities.user_words(entity_table))
+    for record in progress(records, "keywords"):
         record["similar"] = nearest.get(record["id"], [])
+        record["keywords_derived"] = not record.get("keywords")
+        record["keywords"] = keywords.record_keywords(record, stats)
+        record["citations"] = citation_formats(record)
     return records

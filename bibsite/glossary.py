@@ -24,10 +24,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def read_glossary(path: Path) -> dict:
-    """Return one glossary record (per-language term, text and section) parsed from path."""
+def read_glossary(path: Path, shown=None) -> dict:
+    """Return one glossary record (per-language term, text and section) parsed from path; errors name it as shown."""
+    shown = shown or path
     paragraphs = [(line, textnorm.repair_pdf_spaces(textnorm.join_lines(lines)))
-                  for line, lines in split_entries(read_text(path))]
+                  for line, lines in split_entries(read_text(path, shown))]
     record: dict = {"type": "glossary", "term": {}, "text": {}}
     body: dict[str, list[str]] = {"vi": [], "zh": []}
     for line, para in paragraphs:
@@ -48,7 +49,7 @@ def read_glossary(path: Path) -> dict:
         else:
             language = textnorm.detect_language(para)
             if language == "zh" and "zh" not in record["term"] and not body["zh"]:
-                raise InputError(path, f"line {line}: Chinese text before the Chinese term",
+                raise InputError(shown, "Chinese text before the Chinese term",
                                  "put the Chinese term (e.g. 亚信会议) on its own line before the Chinese text",
                                  line=line)
             body["zh" if language == "zh" else "vi"].append(para)
@@ -56,7 +57,7 @@ def read_glossary(path: Path) -> dict:
         if paras:
             record["text"][language] = "\n\n".join(paras)
     if "vi" not in record["term"] or not record["text"]:
-        raise InputError(path, "no term line like 'Name (ABBR)' or no body text found",
+        raise InputError(shown, "no term line like 'Name (ABBR)' or no body text found",
                          "check the entry follows the China.org.cn layout described in README.md")
     record["id"] = _slug(record.get("abbreviation") or record["term"]["vi"])
     return record

@@ -28,7 +28,7 @@ def read_seeds(seeds_dir: Path, root: Path, warn) -> tuple[list[dict], list[str]
     candidates, seen, duplicates = [], {}, []
     for path in sorted((seeds_dir / "abstracts").glob("*.txt")):
         shown = os.path.relpath(path, root)
-        for entry in read_corpus(path, warn):
+        for entry in read_corpus(path, warn, shown):
             where = f"{shown}:{entry['line']}"
             record = {
                 "id": textnorm.record_id(entry["text"]),
@@ -46,7 +46,7 @@ def read_seeds(seeds_dir: Path, root: Path, warn) -> tuple[list[dict], list[str]
             candidates.append(record)
     for path in sorted((seeds_dir / "glossary").glob("*.txt")):
         shown = os.path.relpath(path, root)
-        record = read_glossary(path)
+        record = read_glossary(path, shown)
         record["term"] = {**GLOSSARY_FACTS.get(record["id"], {}), **record["term"]}
         record["source_file"] = shown
         if record["id"] in seen:

@@ -19,9 +19,11 @@ def staging_dir(final: Path) -> Path:
     return staged
 
 
-def discard(path: Path) -> None:
-    """Remove a staging folder left by a failed build."""
-    shutil.rmtree(path, ignore_errors=True)
+def discard(staged: Path, staged_zip: Path | None = None) -> None:
+    """Remove what a build staged but did not publish (nothing, after a successful publish)."""
+    shutil.rmtree(staged, ignore_errors=True)
+    if staged_zip is not None:
+        staged_zip.unlink(missing_ok=True)
 
 
 def swap_in(staged: Path, final: Path) -> None:
@@ -49,6 +51,14 @@ def write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")
 
 
+def read_json(path: Path, default):
+    """Return the JSON stored at path, or default when it is missing or unreadable (caches only)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+
+
 def copy_tree(source: Path, target: Path) -> None:
     """Copy the static assets folder into the site."""
     if source.exists():
@@ -58,6 +68,9 @@ def copy_tree(source: Path, target: Path) -> None:
 def write_zip(site: Path, zip_path: Path, top: str) -> Path:
     """Write site as a zip (under folder top, fixed dates and order) beside zip_path; return the unswapped file."""
     zip_path.parent.mkdir(parents=True, exist_ok=True)
+    # A killed build leaves its half-written zip behind; one build runs at a time, so clear them.
+    for stale in zip_path.parent.glob(f".{zip_path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(dir=zip_path.parent, prefix=f".{zip_path.name}.", suffix=".tmp")
     os.close(fd)
     os.chmod(tmp, 0o644)

@@ -5,6 +5,9 @@ templates hold no logic beyond loops and conditionals.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import posixpath
 from collections import Counter
 from pathlib import Path
@@ -13,6 +16,8 @@ from urllib.parse import quote
 import jinja2
 import markdown
 import yaml
+
+from .progress import progress
 
 UI_LANGS = ("zh", "en")
 LANG_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
@@ -347,11 +352,40 @@ def render_not_found(env: jinja2.Environment, strings: dict, config: dict) -> st
     return env.get_template("404.html").render(zh=strings["zh"], en=strings["en"], prefix=config.get("base_url", ""))
 
 
-def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path) -> int:
-    """Write every planned page under out_dir; return how many were written."""
-    for page in pages:
+def templates_fingerprint(templates_dir: Path) -> str:
+    """Return a hash of every template and strings file: a change to any of them re-renders all pages."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _page_key(page: dict, fingerprint: str) -> str:
+    data = json.dumps([page["template"], page["context"]], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256((fingerprint + data).encode("utf-8")).hexdigest()
+
+
+def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fingerprint: str,
+                 previous_site: Path, manifest: dict) -> tuple[int, dict]:
+    """Write every planned page under out_dir; return (pages rendered anew, the new manifest).
+
+    A page whose template input is unchanged since the last build (same key in the manifest) is
+    linked from the previous site instead of rendered again, after checking that file's hash, so an
+    edited or damaged file there is never reused.
+    """
+    rendered, new_manifest = 0, {}
+    for page in progress(pages, "pages"):
         target = out_dir / page["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
-        html = env.get_template(page["template"]).render(**page["context"])
-        target.write_text(html, encoding="utf-8", newline="\n")
-    return len(pages)
+        key = _page_key(page, fingerprint)
+        old = manifest.get(page["path"])
+        source = previous_site / page["path"]
+        if old and old[0] == key and source.is_file() and hashlib.sha256(source.read_bytes()).hexdigest() == old[1]:
+            os.link(source, target)
+            new_manifest[page["path"]] = old
+            continue
+        html = env.get_template(page["template"]).render(**page["context"]).encode("utf-8")
+        target.write_bytes(html)
+        new_manifest[page["path"]] = [key, hashlib.sha256(html).hexdigest()]
+        rendered += 1
+    return rendered, new_manifest

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import enrich, entities, output, pages, records
+from . import citations, enrich, entities, output, pages, records
 from .errors import InputError
 from . import importer
 from .config import load_config
@@ -85,7 +85,7 @@ def config(project: Project) -> dict:
 
 def public_record(record: dict) -> dict:
     """Return the fields of a record published in data/records.json."""
-    hidden = {"path", "blocks", "source_file", "source_line"}
+    hidden = {"path", "blocks", "source_file", "source_line", "citations"}
     return {key: value for key, value in record.items() if key not in hidden}
 
 
@@ -112,7 +112,11 @@ def write_site(project: Project, enriched: list[dict], entity_table: list[dict],
     env = pages.environment(project.templates)
     planned = pages.plan_pages(enriched, settings, strings, pages.read_about(project.content / "pages"),
                                 entity_table)
-    count = pages.render_pages(planned, env, staged)
+    manifest_path = project.cache / "pages-manifest.json"
+    manifest = output.read_json(manifest_path, default={})
+    rendered, manifest = pages.render_pages(planned, env, staged, pages.templates_fingerprint(project.templates),
+                                            project.site, manifest)
+    count = len(planned)
     (staged / "index.html").write_text(pages.render_root(env, strings, settings), encoding="utf-8")
     (staged / "404.html").write_text(pages.render_not_found(env, strings, settings), encoding="utf-8")
     (staged / "robots.txt").write_text(robots_txt(settings["base_url"]), encoding="utf-8")
@@ -121,15 +125,30 @@ def write_site(project: Project, enriched: list[dict], entity_table: list[dict],
                                             encoding="utf-8")
     output.copy_tree(project.templates / "assets", staged / "assets")
     output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
+    write_citations(enriched, staged / "data")
     stats = search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search",
                                              user_words=entities.user_words(entity_table), entities=entity_table)
-    return {"pages": count + 2, "index_bytes": stats.get("index_bytes", 0)}
+    return {"pages": count + 2, "rendered": rendered, "index_bytes": stats.get("index_bytes", 0),
+            "manifest": manifest}
 
 
-def publish(project: Project, staged: Path, staged_zip: Path) -> None:
+def write_citations(enriched: list[dict], data_dir: Path) -> None:
+    """Write each record's citation files (data/cite/<id>.bib|ris|json) and the whole collection's."""
+    cite_dir = data_dir / "cite"
+    cite_dir.mkdir(parents=True, exist_ok=True)
+    for record in enriched:
+        for key, ext in (("bibtex", "bib"), ("ris", "ris"), ("csl", "json")):
+            (cite_dir / f"{record['id']}.{ext}").write_text(record["citations"][key] + "\n", encoding="utf-8")
+    pairs = [(record, record["display_title"]) for record in enriched]
+    (data_dir / "bibliography.bib").write_text(citations.collection_bibtex(pairs), encoding="utf-8")
+    (data_dir / "bibliography.json").write_text(citations.collection_csl(pairs), encoding="utf-8")
+
+
+def publish(project: Project, staged: Path, staged_zip: Path, figures: dict) -> None:
     """Swap the new site and zip in place of the old ones, only now that everything succeeded."""
     output.swap_in(staged, project.site)
     os.replace(staged_zip, project.zip_path)
+    output.write_json(project.cache / "pages-manifest.json", figures["manifest"])
 
 
 def human_size(size: int) -> str:

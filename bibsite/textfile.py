@@ -34,6 +34,6 @@ def decode(data: bytes, path) -> str:
     raise InputError(path, "is not a text file (binary or undecodable)", _FIX)
 
 
-def read_text(path: Path) -> str:
-    """Return the text of a seed file, whatever its supported encoding."""
-    return decode(Path(path).read_bytes(), path)
+def read_text(path: Path, shown=None) -> str:
+    """Return the text of a seed file, whatever its supported encoding; errors name it as shown (default: path)."""
+    return decode(Path(path).read_bytes(), shown or path)

@@ -13,8 +13,9 @@ _PDF_SPACE = re.compile(f"(?<=[{CJK}])[ \\t\\u3000\\u00a0]+(?=[{CJK}])")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
-# Letters that occur in Vietnamese and (almost) never in English or pinyin-free Latin text.
-_VI_LETTER = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]|[\u0300\u0301\u0303\u0309\u0323]")
+# Letters that occur in Vietnamese and (almost) never in English, French or pinyin-free Latin text:
+# not é, è, â, ê, ô, which English borrows (détente, régime, rôle) and would be taken for Vietnamese.
+_VI_LETTER = re.compile("[ăđĩũơưĂĐĨŨƠƯ\u1ea0-\u1ef9]")
 # A sentence ends at full-width 。！？；, at !?; and at a '.' that is followed by a CJK character,
 # by space and a capital or CJK character, or by the end: so `资格.这一决定` splits but 3.5 does not.
 _SENTENCE_END = re.compile(
@@ -85,10 +86,7 @@ def detect_language(text: str) -> str:
     latin = len(_LATIN_LETTER.findall(text))
     if han and han >= latin / 4:
         return "zh"
-    folded = unicodedata.normalize("NFD", text)
-    vietnamese = len(_VI_LETTER.findall(unicodedata.normalize("NFC", text))) + len(
-        re.findall("[\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b]", folded)
-    )
+    vietnamese = len(_VI_LETTER.findall(unicodedata.normalize("NFC", text)))
     if latin and vietnamese >= max(3, latin * 0.03):
         return "vi"
     return "en"

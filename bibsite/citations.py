@@ -1,0 +1,246 @@
+"""Citations of records: BibTeX, RIS, CSL-JSON, GB/T 7714-2015 and Highwire meta tags.
+
+Only fields the record has are written; nothing is guessed (the seeds have no author, year or journal,
+so their entries hold title, language, abstract and keywords). The title is the maintainer's `title`,
+else the display title the caller derived. Entry type: article with a journal, else misc. Glossary
+entries cite as misc too, with their publisher and date; their two-language text is not an abstract.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+# BibTeX counts every brace, escaped or not, so braces must become commands that contain none unpaired.
+_BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "_": r"\_",
+    "$": r"\$",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_BIBTEX_SPECIAL = re.compile("[" + re.escape("".join(_BIBTEX_ESCAPES)) + "]")
+# Characters a URL never needs literally but that would unbalance a .bib file or split a RIS line.
+_URL_UNSAFE = re.compile(r"[{}\\\s]")
+_ACRONYM = re.compile(r"(?<![\\\w])([A-Z][A-Z0-9]+)(?!\w)")
+
+
+# --- one record ------------------------------------------------------------------------------
+
+def _fields(record: dict, display_title: str) -> dict:
+    """Return the citable fields the record has, cleaned: the one source for every format below."""
+    out: dict = {"id": record["id"], "title": _clean(record.get("title") or display_title)}
+    if record.get("authors"):
+        out["authors"] = [_clean(a) for a in record["authors"] if _clean(a)]
+    if record.get("year"):
+        out["year"] = str(record["year"])
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(record.get("date") or "")):  # glossary entries: a full date
+        out["date"] = record["date"]
+        out.setdefault("year", record["date"][:4])
+    for name in ("journal", "volume", "issue", "pages", "doi", "url", "publisher", "language"):
+        if record.get(name):
+            out[name] = _clean(str(record[name]))
+    if record.get("keywords"):
+        out["keywords"] = [_clean(k) for k in record["keywords"] if _clean(k)]
+    if isinstance(record.get("text"), str) and record["text"].strip():
+        out["abstract"] = _clean(record["text"])
+    return {key: value for key, value in out.items() if value}
+
+
+def bibtex(record: dict, display_title: str) -> str:
+    """Return one BibTeX entry (@article with a journal, else @misc), keyed by the record id."""
+    f = _fields(record, display_title)
+    lines = []
+    # Title acronyms are braced so that sentence-casing styles keep SCO from becoming "sco".
+    lines.append(("title", _ACRONYM.sub(r"{\1}", _bibtex_text(f["title"]))))
+    if "authors" in f:
+        # A name holding " and " (an organisation as author) would be split into two people.
+        lines.append(("author", " and ".join(
+            "{" + _bibtex_text(a) + "}" if re.search(r"\sand\s", a) else _bibtex_text(a) for a in f["authors"])))
+    for name, field in (("year", "year"), ("date", "date"), ("journal", "journal"), ("volume", "volume"),
+                        ("issue", "number"), ("publisher", "publisher")):
+        if name in f:
+            lines.append((field, _bibtex_text(f[name])))
+    if "pages" in f:
+        lines.append(("pages", _bibtex_text(re.sub(r"\s*[-–—]+\s*", "--", f["pages"]))))
+    for name in ("doi", "url"):
+        if name in f:
+            # doi and url are verbatim in biblatex: escaping % or _ would corrupt them.
+            lines.append((name, _url_safe(f[name])))
+    if "keywords" in f:
+        lines.append(("keywords", _bibtex_text(", ".join(f["keywords"]))))
+    if "language" in f:
+        lines.append(("language", _bibtex_text(f["language"])))
+    if "abstract" in f:
+        lines.append(("abstract", _bibtex_text(f["abstract"])))
+    kind = "article" if "journal" in f else "misc"
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in lines)
+    return f"@{kind}{{{_bibtex_key(f['id'])},\n{body}\n}}\n"
+
+
+def ris(record: dict, display_title: str) -> str:
+    """Return one RIS record (TY JOUR with a journal, else GEN), one tag per line, ending in ER."""
+    f = _fields(record, display_title)
+    tags = [("TY", "JOUR" if "journal" in f else "GEN"), ("ID", f["id"]), ("TI", f["title"])]
+    tags += [("AU", a) for a in f.get("authors", [])]
+    for name, tag in (("year", "PY"), ("journal", "T2"), ("volume", "VL"), ("issue", "IS"), ("publisher", "PB")):
+        if name in f:
+            tags.append((tag, f[name]))
+    if "date" in f:
+        tags.append(("DA", f["date"].replace("-", "/")))
+    if "pages" in f:
+        first, last = _page_range(f["pages"])
+        tags.append(("SP", first))
+        if last:
+            tags.append(("EP", last))
+    if "doi" in f:
+        tags.append(("DO", _url_safe(f["doi"])))
+    if "url" in f:
+        tags.append(("UR", _url_safe(f["url"])))
+    tags += [("KW", k) for k in f.get("keywords", [])]
+    if "language" in f:
+        tags.append(("LA", f["language"]))
+    if "abstract" in f:
+        tags.append(("AB", f["abstract"]))
+    return "".join(f"{tag}  - {value}\n" for tag, value in tags) + "ER  - \n"
+
+
+def csl_json(record: dict, display_title: str) -> dict:
+    """Return one CSL-JSON item (article-journal with a journal, else article)."""
+    f = _fields(record, display_title)
+    item: dict = {"id": f["id"], "type": "article-journal" if "journal" in f else "article", "title": f["title"]}
+    if "authors" in f:
+        item["author"] = [_csl_name(a) for a in f["authors"]]
+    if "year" in f:
+        item["issued"] = {"date-parts": [[int(part) for part in f.get("date", f["year"]).split("-")]]}
+    for name, key in (("journal", "container-title"), ("volume", "volume"), ("issue", "issue"), ("publisher", "publisher"),
+                      ("pages", "page"), ("doi", "DOI"), ("url", "URL"), ("language", "language"),
+                      ("abstract", "abstract")):
+        if name in f:
+            item[key] = f[name]
+    if "keywords" in f:
+        item["keyword"] = ", ".join(f["keywords"])
+    return item
+
+
+def gbt7714(record: dict, display_title: str) -> str:
+    """Return the GB/T 7714-2015 reference: [J] with a journal, [EB] for a dated web page, else [Z]; /OL online."""
+    f = _fields(record, display_title)
+    web_page = "journal" not in f and "date" in f and "url" in f
+    parts = []
+    if "authors" in f:
+        names = [_gbt_name(a) for a in f["authors"]]
+        if len(names) > 3:  # the standard lists three, then 等 / et al.
+            names = names[:3] + ["等" if f.get("language") == "zh" else "et al"]
+        parts.append(", ".join(names) + ".")
+    elif web_page and "publisher" in f:
+        parts.append(f"{f['publisher']}.")  # a site with no author is its own responsible party
+    code = ("J" if "journal" in f else "EB" if web_page else "Z") + ("/OL" if "url" in f else "")
+    parts.append(f"{f['title']}[{code}].")
+    if web_page:
+        parts.append(f"({f['date']}).")  # the publication date; an access date would be invented
+    else:
+        source = [f[name] for name in ("journal" if "journal" in f else "publisher", "year") if name in f]
+        issue = f.get("volume", "") + (f"({f['issue']})" if "issue" in f else "")
+        source += [issue] if issue else []
+        pages = "-".join(p for p in _page_range(f["pages"]) if p) if "pages" in f else ""
+        if source:
+            parts.append(f"{', '.join(source)}: {pages}." if pages else f"{', '.join(source)}.")
+    if "url" in f:
+        parts.append(f"{f['url']}.")
+    if "doi" in f:
+        parts.append(f"DOI:{f['doi']}.")
+    return " ".join(parts)
+
+
+def highwire(record: dict, display_title: str) -> list[tuple[str, str]]:
+    """Return (name, content) pairs for Highwire Press <meta name="citation_*"> tags, in the usual order."""
+    f = _fields(record, display_title)
+    tags = [("citation_title", f["title"])]
+    tags += [("citation_author", a) for a in f.get("authors", [])]
+    if "year" in f:
+        tags.append(("citation_publication_date", f.get("date", f["year"]).replace("-", "/")))
+    for name, tag in (("journal", "citation_journal_title"), ("volume", "citation_volume"),
+                      ("issue", "citation_issue"), ("publisher", "citation_publisher")):
+        if name in f:
+            tags.append((tag, f[name]))
+    if "pages" in f:
+        first, last = _page_range(f["pages"])
+        tags.append(("citation_firstpage", first))
+        if last:
+            tags.append(("citation_lastpage", last))
+    if "doi" in f:
+        tags.append(("citation_doi", f["doi"]))
+    if "language" in f:
+        tags.append(("citation_language", f["language"]))
+    if "keywords" in f:
+        tags.append(("citation_keywords", "; ".join(f["keywords"])))
+    return tags
+
+
+# --- the collection --------------------------------------------------------------------------
+
+def collection_bibtex(records_with_titles) -> str:
+    """Return one BibTeX file of (record, display_title) pairs, entries in id order."""
+    pairs = sorted(records_with_titles, key=lambda pair: str(pair[0]["id"]))
+    return "\n".join(bibtex(record, title) for record, title in pairs)
+
+
+def collection_csl(records_with_titles) -> str:
+    """Return one CSL-JSON file (a JSON array, items in id order, keys sorted) of (record, title) pairs."""
+    items = sorted((csl_json(record, title) for record, title in records_with_titles), key=lambda i: str(i["id"]))
+    return json.dumps(items, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _clean(text) -> str:
+    """Return text on one line: citation formats treat a line break as the end of a field or a paragraph."""
+    return " ".join(str(text).split()) if text is not None else ""
+
+
+def _bibtex_text(text: str) -> str:
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_ESCAPES[m.group()], text)
+
+
+def _bibtex_key(key: str) -> str:
+    # Keys are record ids (hex) or glossary slugs; anything else is made safe rather than trusted.
+    return re.sub(r"[^A-Za-z0-9_.:-]", "-", str(key)) or "record"
+
+
+def _url_safe(url: str) -> str:
+    return _URL_UNSAFE.sub(lambda m: "%{:02X}".format(ord(m.group())), url)
+
+
+def _page_range(pages: str) -> tuple[str, str]:
+    """Return (first page, last page or "") of a range written 12-18, 12–18 or 12."""
+    first, _, last = re.sub(r"\s*[-–—]+\s*", "-", pages).partition("-")
+    return first.strip(), last.strip()
+
+
+def _split_name(name: str) -> tuple[str, str] | None:
+    """Return (family, given) for a name written "Family, Given"; None for names written any other way."""
+    family, sep, given = name.partition(",")
+    if sep and family.strip() and given.strip():
+        return family.strip(), given.strip()
+    return None
+
+
+def _csl_name(name: str) -> dict:
+    split = _split_name(name)
+    # A name not written "Family, Given" (王某, or an organisation) is kept whole, not guessed apart.
+    return {"family": split[0], "given": split[1]} if split else {"literal": name}
+
+
+def _gbt_name(name: str) -> str:
+    """Return a name as GB/T 7714 writes it: Chinese as written, "Smith, John Paul" as "SMITH J P"."""
+    split = _split_name(name)
+    if not split or re.search(r"[\u3400-\u9fff]", name):
+        return name
+    family, given = split
+    initials = " ".join(part[0].upper() for part in re.split(r"[\s.\-]+", given) if part)
+    return f"{family.upper()} {initials}".strip()

@@ -1,0 +1,237 @@
+"""Keywords per record: TF-IDF terms drawn from the record's own text, weighed against the corpus.
+
+Chinese uses jieba.analyse's TF-IDF (jieba's general-language IDF table), scaled by how rare the word
+is in this corpus, so that words every abstract here uses (安全, 合作) give way to the specific ones.
+English and Vietnamese use TF-IDF over this corpus alone: English words and repeated two-word phrases
+("collective security"), Vietnamese phrases of two or three syllables (an ninh, lòng tin) and acronyms.
+A maintainer's own `keywords` field always wins: see record_keywords().
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from functools import lru_cache
+
+from .schema import LANGUAGES
+
+DEFAULT_COUNT = 6
+
+# Function words that jieba's IDF table does not push down far enough in academic abstracts.
+ZH_STOP = frozenset("""
+本文 文章 该文 笔者 通过 进行 以及 并且 而且 同时 因此 由于 对于 关于 其中 之间 方面 一定 一些 一个 这些
+这种 这一 它们 其他 可能 需要 已经 不断 日益 越来越 成为 具有 存在 提出 认为 指出 表明 发现 分析 探讨 研究
+当前 目前 近年来 以来 作为 随着 基础 重要 主要 进一步 不仅 而是 还是 如何 什么 为了 我们 他们 自身
+""".split())
+
+EN_STOP = frozenset("""
+a about above across after again against all almost also although always among an and another any are
+around as at be because been before being below between both but by can cannot could did do does doing
+done down during each either else enough especially even ever every for from further had has have having
+he her here hers him his how however i if in into is it its itself just least less like made make many
+may me might more most much must my neither no nor not now of off often on once one only onto or other
+others otherwise our ours out over own per perhaps rather same several shall she should since so some
+such than that the their theirs them themselves then there therefore these they this those though
+through throughout thus to too toward towards under until upon us very via was we well were what when
+where whereas whether which while who whom whose why will with within without would yet you your
+article paper study analysis analyze analyzes analyse analyses argue argues argued examine examines
+explore explores explored aims aim attempt attempts conclude concludes concluded discuss discusses
+investigate investigates show shows shown find finds found new first second final part way ways
+order terms respect given based using used use also et al
+""".split())
+
+VI_STOP = frozenset("""
+và của các những là được trong với cho về tại này đó đã có một để từ theo như không giữa nhau việc sự
+cũng thì mà nên khi bằng trên dưới ra vào lại nhằm qua đến hoặc hay do vì nếu sau trước đây rằng
+lần thứ năm tháng ngày nhất nhiều mỗi cùng đều rất ở sẽ còn vẫn chỉ
+""".split())
+
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-‐]*[A-Za-z]|[A-Za-z]")
+_VI_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# Clause breaks: a phrase never spans one.
+_CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”«»、，。；：！？（）《》—–]|\s-\s")  # not ’: it is an apostrophe
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def corpus_stats(records, user_words=()) -> dict:
+    """Return per-language document frequencies of candidate terms: {lang: {"docs": n, "df": {term: n}}}.
+
+    records are schema records (abstracts with `language` and a text, glossary entries with a text per
+    language). user_words (e.g. entities.user_words()) are taught to the Chinese tokenizer, and are
+    kept in the result so that keywords() segments the same way.
+    """
+    stats: dict = {lang: {"docs": 0, "df": Counter()} for lang in LANGUAGES}
+    stats["user_words"] = list(user_words)
+    for record in records:
+        for text, lang in _texts(record):
+            stats[lang]["docs"] += 1
+            stats[lang]["df"].update(set(_candidates(text, lang, stats["user_words"])))
+    for lang in LANGUAGES:
+        stats[lang]["df"] = dict(sorted(stats[lang]["df"].items()))
+    return stats
+
+
+def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int = DEFAULT_COUNT) -> list[str]:
+    """Return up to count keywords of text, best first; the same text and stats always give the same list."""
+    stats = corpus_stats or {}
+    words = tuple(stats.get("user_words", ()))
+    lang_stats = stats.get(lang) or {"docs": 0, "df": {}}
+    n, df = lang_stats["docs"], lang_stats["df"]
+
+    scored: list[tuple[float, int, tuple[str, ...]]] = []
+    surfaces: dict = {}
+    if lang == "zh":
+        weights = _zh_extractor(words).extract_tags(text, topK=None, withWeight=True)
+        for position, (word, weight) in enumerate(weights):
+            if _is_term(word) and word not in ZH_STOP:
+                scored.append((weight * _idf(n, df.get(word, 0)), position, (word,)))
+    else:
+        counts, surfaces, first = _phrase_counts(text, lang)
+        for key, tf in counts.items():
+            if len(key) > 1 and tf < 2 and lang == "en":
+                continue  # an English phrase seen once is usually chance, not a term
+            # An English phrase says more than a word; a Vietnamese word is already two syllables or more.
+            bonus = len(key) ** 0.5 if lang == "en" else 1.0
+            scored.append(((1 + math.log(tf)) * _idf(n, df.get(" ".join(key), 0)) * bonus, first[key], key))
+    # Ties go to the earlier word, then to the word itself, so the order never depends on hashing.
+    scored.sort(key=lambda s: (-round(s[0], 9), s[1], s[2]))
+
+    chosen: list[tuple[str, ...]] = []
+    for _, _, key in scored:
+        if any(_overlaps(key, other) for other in chosen):
+            continue  # "collective security" already says "security"
+        chosen.append(key)
+        if len(chosen) == count:
+            break
+    return [_display(surfaces[key]) if key in surfaces else key[0] for key in chosen]
+
+
+def record_keywords(record: dict, corpus_stats: dict | None = None, count: int = DEFAULT_COUNT) -> list[str]:
+    """Return the record's keywords: the maintainer's `keywords` field if it has one, else extracted ones."""
+    if record.get("keywords"):
+        return list(record["keywords"])
+    out: list[str] = []
+    for text, lang in _texts(record):
+        out += [word for word in keywords(text, lang, corpus_stats, count) if word not in out]
+    return out
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _texts(record: dict):
+    """Yield (text, language) for each language version of a record's text."""
+    text = record.get("text")
+    if isinstance(text, dict):
+        for lang in LANGUAGES:
+            if text.get(lang):
+                yield text[lang], lang
+    elif text and record.get("language") in LANGUAGES:
+        yield text, record["language"]
+
+
+def _candidates(text: str, lang: str, user_words) -> list[str]:
+    """Return the candidate terms of text as corpus_stats counts them (keys, not display forms)."""
+    if lang == "zh":
+        return [w for w in _zh_extractor(tuple(user_words)).tokenizer.cut(text) if _is_term(w)]
+    counts, _, _ = _phrase_counts(text, lang, forms=False)
+    return [" ".join(key) for key in counts]
+
+
+@lru_cache(maxsize=4)
+def _zh_extractor(user_words: tuple[str, ...]):
+    """Return a jieba TF-IDF extractor with a private tokenizer (the global one belongs to search)."""
+    import jieba
+    import jieba.analyse
+
+    tokenizer = jieba.Tokenizer()
+    for word in user_words:
+        tokenizer.add_word(word)
+    extractor = jieba.analyse.TFIDF()
+    extractor.tokenizer = tokenizer
+    return extractor
+
+
+def _is_term(word: str) -> bool:
+    # Years, page numbers and punctuation are not keywords.
+    return len(word.strip()) >= 2 and bool(_HAS_LETTER.search(word))
+
+
+def _phrase_counts(text: str, lang: str, forms: bool = True):
+    """Return (key -> count, key -> written forms, key -> first position) of words and phrases in text."""
+    counts: Counter = Counter()
+    surfaces: dict[tuple[str, ...], Counter] | None = {} if forms else None  # corpus counts need no forms
+    first: dict[tuple[str, ...], int] = {}
+    position = 0
+    stop = VI_STOP if lang == "vi" else EN_STOP
+    sizes = (2, 3, 4) if lang == "vi" else (1, 2)
+    for clause in _CLAUSE.split(text):
+        words = _VI_WORD.findall(clause) if lang == "vi" else _EN_WORD.findall(clause)
+        lower = [w.lower() for w in words]
+        keys = [_word_key(w, lang) for w in words]
+        for i, word in enumerate(words):
+            for size in sizes:
+                if i + size > len(words) or lower[i] in stop or lower[i + size - 1] in stop:
+                    continue
+                if size == 1 and len(word) < 3 and not _acronym(word):
+                    continue
+                surface = " ".join(words[i:i + size]) if forms else None
+                if forms and lang == "en":
+                    surface = re.sub(r"['’]s$", "", surface)  # show NATO, not NATO's
+                _add(tuple(keys[i:i + size]), surface, position + i, counts, surfaces, first)
+            if lang == "vi" and _acronym(word):  # CICA, ASEAN: single syllables that are terms
+                _add((keys[i],), word, position + i, counts, surfaces, first)
+        position += len(words)
+    if lang == "vi":
+        # Syllable runs cut across words: "nghị thượng" only ever occurs inside "hội nghị thượng đỉnh".
+        seen = dict(counts)
+        for key in seen:
+            for part in (key[:-1], key[1:]) if len(key) > 2 else ():
+                if seen.get(part) == seen[key]:
+                    counts.pop(part, None)
+    return counts, surfaces, first
+
+
+def _add(key, surface, position, counts, surfaces, first) -> None:
+    counts[key] += 1
+    if surfaces is not None:
+        surfaces.setdefault(key, Counter())[surface] += 1
+    first.setdefault(key, position)
+
+
+def _display(forms: Counter) -> str:
+    """Return the form to show: lower case if the text ever writes it so, else its most used form."""
+    lower = [form for form in forms if form == form.lower()]
+    # Counters keep first-seen order and max() keeps the first of equals: ties go to the earliest form.
+    return lower[0] if lower else max(forms.items(), key=lambda kv: kv[1])[0]
+
+
+def _word_key(word: str, lang: str) -> str:
+    """Return the form a word is counted under: lower case; English plurals and possessives merged."""
+    key = word.lower().replace("’", "'").replace("‐", "-")
+    if lang != "en":
+        return key
+    if key.endswith("'s"):
+        key = key[:-2]
+    if len(key) > 4 and key.endswith("ies"):
+        return key[:-3] + "y"
+    if len(key) > 3 and key.endswith("s") and not key.endswith(("ss", "us", "is")):
+        return key[:-1]
+    return key
+
+
+def _acronym(word: str) -> bool:
+    return len(word) >= 2 and word.isupper()
+
+
+def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Return whether one phrase contains the other as a run of words (for Chinese: as a substring)."""
+    if len(a) == len(b) == 1 and _HAN.search(a[0]):
+        return a[0] in b[0] or b[0] in a[0]
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return any(long[i:i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
+def _idf(n: int, df: int) -> float:
+    # Smoothed: a term no other record has (df 0) is worth most; with no corpus at all every term is 1.
+    return math.log((1 + n) / (1 + df)) + 1 if n else 1.0

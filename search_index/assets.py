@@ -1,0 +1,122 @@
+"""Everything the search page loads, written into one folder (the build passes <site>/assets/search/).
+
+Files (all scripts, because fetch() of JSON is blocked on file:// pages):
+  lunr.min.js          lunr.js 2.3.9, copied from node_modules
+  analyze.js, query.js, engine.js, highlight.js, search-page.js   the browser half (search_index/js)
+  index.js             window.__BIB_INDEX__: terms, postings, records' titles, rules, T->S table, entities
+  docs-<n>.js          record text in shards of SHARD_SIZE, loaded only for the results shown
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Iterable
+
+from .analyze import RULES, add_words
+from .builder import analyse_all, compact, count
+from .traditional import table_for
+
+HERE = Path(__file__).resolve().parent
+JS_FILES = ("analyze.js", "query.js", "engine.js", "highlight.js", "search-page.js")
+SHARD_SIZE = 100
+REQUIRED = ("id", "type", "lang", "title", "blocks", "url")
+
+
+class SearchInputError(ValueError):
+    """A record handed to the search index lacks a field or has a wrong value; names the record."""
+
+
+def lunr_path() -> Path:
+    """Return node_modules/lunr/lunr.min.js, or raise telling how to install it."""
+    path = HERE.parent / "node_modules" / "lunr" / "lunr.min.js"
+    if not path.is_file():
+        raise FileNotFoundError("node_modules/lunr is missing — run `npm ci` (make site does)")
+    return path
+
+
+def dumps(data) -> str:
+    """Return data as deterministic compact JSON (sorted keys, no spaces, UTF-8 text kept)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def json_script(name: str, data) -> str:
+    """Return a script that sets self.<name> to data, parsed with JSON.parse.
+
+    Browsers parse a JSON string much faster than the same data written as a JS object literal,
+    which matters for an index of a megabyte or more.
+    """
+    text = dumps(data).replace("\\", "\\\\").replace("'", "\\'")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"self.{name}=JSON.parse('{text}');\n"
+
+
+def check_docs(docs: list[dict]) -> None:
+    """Raise SearchInputError naming the record and field when a doc cannot be indexed."""
+    seen = set()
+    for position, doc in enumerate(docs):
+        name = f"search record #{position} ({doc.get('id', 'no id')})"
+        for field in REQUIRED:
+            if field not in doc:
+                raise SearchInputError(f"{name}: field '{field}' is missing — the build must pass it (see search_index/__init__.py)")
+        if doc["id"] in seen:
+            raise SearchInputError(f"{name}: id '{doc['id']}' appears twice — record ids must be unique")
+        seen.add(doc["id"])
+        for block in doc["blocks"]:
+            if not isinstance(block, dict) or not isinstance(block.get("text"), str):
+                raise SearchInputError(f"{name}: field 'blocks' must be a list of {{'lang': ..., 'text': ...}}")
+
+
+def entity_table(entities) -> list[dict]:
+    """Return entities as [{slug, names}] with each entity's names in zh, en, vi order, once each."""
+    table = []
+    for entity in entities or ():
+        names: list[str] = []
+        for lang in ("zh", "en", "vi"):
+            for name in entity.get("names", {}).get(lang, ()):
+                if name and name not in names:
+                    names.append(name)
+        if names:
+            table.append({"slug": entity["slug"], "names": names})
+    return sorted(table, key=lambda e: e["slug"])
+
+
+def build_search_assets(docs: list[dict], out_dir: Path, user_words: Iterable[str] = (), entities: list[dict] = ()) -> dict:
+    """Return {"terms", "index_bytes", "files"} after writing the search page's assets into out_dir."""
+    check_docs(docs)
+    lunr_min = lunr_path()
+    entity_list = entity_table(entities)
+    add_words(list(user_words) + [name for e in entity_list for name in e["names"]])
+
+    data = compact(count(analyse_all(docs)))
+    data["records"] = [
+        [d["id"], d["type"], d["lang"], list(d.get("langs") or [d["lang"]]), d["title"], d["url"]] for d in docs
+    ]
+    data["rules"] = {k: v for k, v in RULES.items() if k != "about"}
+    data["ts"] = table_for(data["terms"])
+    data["entities"] = entity_list
+    data["shard_size"] = SHARD_SIZE
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("docs-*.js"):
+        stale.unlink()
+    files = []
+
+    def write(name: str, text: str) -> int:
+        raw = text.encode("utf-8")
+        (out_dir / name).write_bytes(raw)
+        files.append(name)
+        return len(raw)
+
+    index_bytes = write("index.js", json_script("__BIB_INDEX__", data))
+    for shard in range(0, len(docs), SHARD_SIZE):
+        rows = [[[b.get("lang") or d["lang"], b["text"]] for b in d["blocks"]] for d in docs[shard:shard + SHARD_SIZE]]
+        key = shard // SHARD_SIZE
+        write(f"docs-{key}.js", f"(self.__BIB_DOCS__=self.__BIB_DOCS__||{{}})[{key}]=" + dumps(rows) + ";\n")
+    shutil.copyfile(lunr_min, out_dir / "lunr.min.js")
+    files.append("lunr.min.js")
+    for name in JS_FILES:
+        shutil.copyfile(HERE / "js" / name, out_dir / name)
+        files.append(name)
+    return {"terms": len(data["terms"]), "index_bytes": index_bytes, "files": sorted(files)}

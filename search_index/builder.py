@@ -1,0 +1,134 @@
+"""Records in, index out: term counts per record and field, and their compact, deterministic form.
+
+The browser holds a real lunr.Index; this module ships only what it is made of. A plain lunr.py
+index at 5,000 abstracts is ~10 MB of JSON, most of it (term, record) pairs: record refs repeated as
+strings and float weights in field vectors. The compact form ships, per term and field, the record
+ordinals (delta-encoded) and term frequencies; js/engine.js recomputes lunr's BM25 field vectors
+from them (same k1, b and boosts). `lunr_index()` builds the same records with lunr.py itself, and
+tests/test_search_index.py checks that the browser's rebuild equals it, vector for vector.
+(The site build counts terms here rather than through lunr.py's Builder.add, which deep-copies
+metadata per token and took a third of the build time at 5,000 records.)
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+
+import lunr
+from lunr.builder import Builder
+
+from .analyze import analyze, warm_up
+
+# (field, boost): a title match counts three times a match in the text. "entities" holds one
+# "@<slug>" term per entity the build found in the record (doc["entities"]), so that a query
+# naming an entity in one language also finds records naming it in another.
+FIELDS = (("title", 3), ("text", 1), ("keywords", 2), ("entities", 1))
+ENTITY_PREFIX = "@"
+K1, B = 1.2, 0.75
+FORMAT = 1
+PARALLEL_FROM = 300  # below this many records a second process costs more than it saves
+
+
+def ref_of(ordinal: int) -> str:
+    """Return the short lunr ref (base 36) of the record at ordinal."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        ordinal, rest = divmod(ordinal, 36)
+        out = digits[rest] + out
+        if not ordinal:
+            return out
+
+
+def utf16_key(term: str) -> bytes:
+    """Return the sort key that orders terms as JavaScript compares strings (UTF-16 code units)."""
+    return term.encode("utf-16-be")
+
+
+def doc_fields(doc: dict) -> dict[str, list[str]]:
+    """Return the analysed terms of each indexed field of doc (title, text, keywords)."""
+    text: list[str] = []
+    for block in doc.get("blocks", ()):
+        text.extend(analyze(block["text"], block.get("lang") or doc["lang"]))
+    keywords: list[str] = []
+    for keyword in doc.get("keywords", ()):
+        keywords.extend(analyze(keyword, doc["lang"]))
+    return {"title": analyze(doc.get("title", ""), doc["lang"]), "text": text, "keywords": keywords,
+            "entities": [ENTITY_PREFIX + slug for slug in sorted(set(doc.get("entities") or ()))]}
+
+
+def analyse_all(docs: list[dict]) -> list[dict[str, list[str]]]:
+    """Return doc_fields of every doc, in order; large corpora are analysed in two processes."""
+    workers = min(2, os.cpu_count() or 1)
+    if len(docs) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [doc_fields(d) for d in docs]
+    warm_up()  # load jieba and the user words once; forked workers inherit them
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(doc_fields, docs, chunksize=64)
+
+
+@dataclass
+class Counts:
+    """Term counts of a corpus: postings[term][field] = [(ordinal, tf)], lengths[ordinal][field]."""
+
+    postings: dict[str, list[list[tuple[int, int]]]] = field(default_factory=dict)
+    lengths: list[list[int]] = field(default_factory=list)
+
+
+def count(analysed: list[dict[str, list[str]]]) -> Counts:
+    """Return the term counts of analysed records (ordinals follow the list order)."""
+    counts = Counts()
+    names = [name for name, _ in FIELDS]
+    for ordinal, fields in enumerate(analysed):
+        counts.lengths.append([len(fields[name]) for name in names])
+        for f, name in enumerate(names):
+            for term, tf in Counter(fields[name]).items():
+                posting = counts.postings.get(term)
+                if posting is None:
+                    posting = counts.postings[term] = [[] for _ in names]
+                posting[f].append((ordinal, tf))
+    return counts
+
+
+def _encode_postings(entries: list[tuple[int, int]]) -> list[int]:
+    """Return [(ordinal, tf), ...] as ints: gap*2 when tf is 1, else gap*2+1 followed by tf."""
+    out, previous = [], 0
+    for ordinal, tf in entries:
+        gap = ordinal - previous
+        previous = ordinal
+        if tf == 1:
+            out.append(gap * 2)
+        else:
+            out.extend((gap * 2 + 1, tf))
+    return out
+
+
+def compact(counts: Counts) -> dict:
+    """Return the index as plain data: sorted terms, per-field postings and per-record field lengths."""
+    terms = sorted(counts.postings, key=utf16_key)
+    return {
+        "format": FORMAT,
+        "fields": [list(f) for f in FIELDS],
+        "k1": K1,
+        "b": B,
+        "terms": terms,
+        "postings": [[_encode_postings(p) for p in counts.postings[t]] for t in terms],
+        "lengths": counts.lengths,
+    }
+
+
+def lunr_index(analysed: list[dict[str, list[str]]]) -> lunr.index.Index:
+    """Return the lunr.py Index of analysed records (refs are base-36 ordinals), the reference build."""
+    builder = Builder()
+    builder.ref("ref")
+    for name, boost in FIELDS:
+        builder.field(name, boost=boost)
+    builder.k1(K1)
+    builder.b(B)
+    # The pipelines stay empty: terms arrive analysed, and an empty pipeline serialises to [] so
+    # no reader has to register a function.
+    for ordinal, fields in enumerate(analysed):
+        builder.add({"ref": ref_of(ordinal), **fields})
+    return builder.build()

@@ -1,0 +1,114 @@
+"""Tests for bibsite/keywords.py: extracted keywords in zh/en/vi, and the maintainer's field winning."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bibsite.entities import join_han_gaps, load_entities, user_words
+from bibsite.keywords import EN_STOP, corpus_stats, keywords, record_keywords
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds" / "abstracts" / "regional-security-abstracts.txt"
+GLOSSARY = ROOT / "seeds" / "glossary" / "cica-china-org-cn-vi-zh.txt"
+
+
+def seed_records() -> list[dict]:
+    """The seed abstracts as minimal schema records, plus the CICA glossary entry (vi and zh text)."""
+    text = SEEDS.read_text(encoding="utf-8")
+    entries = [join_han_gaps(re.sub(r"\s*相似文献\s*$", "", e.strip())) for e in re.split(r"\n\s*\n", text) if e.strip()]
+    records = [{"id": f"{i:010x}", "type": "abstract", "text": entry,
+                "language": "zh" if re.search(r"[\u4e00-\u9fff]", entry) else "en"} for i, entry in enumerate(entries)]
+    glossary = GLOSSARY.read_text(encoding="utf-8")
+    vi = glossary[glossary.index("Tháng 10"):glossary.index("亚信会议")].strip()
+    zh = glossary[glossary.index("1992年10月"):].strip()
+    records.append({"id": "cica", "type": "glossary", "term": {"zh": "亚信会议"}, "text": {"zh": zh, "vi": vi}})
+    return records
+
+
+@pytest.fixture(scope="module")
+def records():
+    return seed_records()
+
+
+@pytest.fixture(scope="module")
+def stats(records):
+    return corpus_stats(records, user_words(load_entities(ROOT / "content" / "entities.yaml")))
+
+
+def by_start(records, start):
+    return next(r for r in records if isinstance(r["text"], str) and r["text"].startswith(start))
+
+
+def test_stats_count_documents_per_language(records, stats):
+    assert stats["zh"]["docs"] == 14 and stats["en"]["docs"] == 7 and stats["vi"]["docs"] == 1
+    assert stats["en"]["df"]["collective security"] >= 2
+    assert list(stats["en"]["df"]) == sorted(stats["en"]["df"])  # deterministic order
+
+
+def test_chinese_keywords_use_entity_words_and_skip_numbers(records, stats):
+    record = by_start(records, "2012年6月28日")
+    words = keywords(record["text"], "zh", stats)
+    assert 1 <= len(words) <= 6
+    assert "集安组织" in words and "乌兹别克斯坦" in words  # whole names, thanks to the user words
+    assert not any(re.fullmatch(r"[\d.年月日]+", w) for w in words)
+    assert keywords(record["text"], "zh", stats) == words
+
+
+def test_corpus_rarity_pushes_down_words_every_record_uses(stats, records):
+    # 安全 is in nearly every Chinese seed; the corpus factor must rank it below the record's own topic.
+    record = by_start(records, "南海地区")
+    words = keywords(record["text"], "zh", stats)
+    assert "海盗" in words
+    assert "安全" not in words[:2]
+
+
+def test_english_phrases_win_over_their_words(records, stats):
+    record = by_start(records, "NATO's entry")
+    words = keywords(record["text"], "en", stats)
+    assert "collective security" in words and "collective defense" in words
+    assert "NATO" in words  # acronyms keep their case; the possessive is dropped
+    for phrase in [w for w in words if " " in w]:
+        for word in phrase.split():
+            assert word not in words  # "collective security" already says "security"
+    assert not any(w.lower() in EN_STOP for w in words)
+
+
+def test_english_phrase_seen_once_is_not_a_keyword():
+    text = "Water security matters. Energy policy and water security and energy policy shape the region."
+    words = keywords(text, "en", None, count=10)
+    assert "water security" in words and "energy policy" in words
+    assert "security matter" not in words and "policy shape" not in words
+
+
+def test_corpus_idf_changes_the_ranking():
+    common = "security. " * 3
+    corpus = [{"id": str(i), "type": "abstract", "language": "en", "text": f"{common} topic{i} region"}
+              for i in range(6)]
+    target = {"id": "t", "type": "abstract", "language": "en", "text": common + "pipeline pipeline region"}
+    stats = corpus_stats(corpus + [target])
+    ranked = keywords(target["text"], "en", stats)
+    assert ranked.index("pipeline") < ranked.index("security")
+    assert keywords(target["text"], "en", None)[0] == "security"  # without a corpus, frequency decides
+
+
+def test_vietnamese_phrases_and_acronyms(records, stats):
+    glossary = records[-1]
+    words = keywords(glossary["text"]["vi"], "vi", stats)
+    assert "an ninh" in words and "CICA" in words
+    assert all(len(w.split()) >= 2 or w.isupper() for w in words)
+
+
+def test_maintainer_keywords_win(records, stats):
+    record = dict(by_start(records, "NATO's entry"), keywords=["alliances", "Balkans"])
+    assert record_keywords(record, stats) == ["alliances", "Balkans"]
+    record.pop("keywords")
+    assert record_keywords(record, stats) == keywords(record["text"], "en", stats)
+
+
+def test_glossary_keywords_cover_each_language(records, stats):
+    words = record_keywords(records[-1], stats)
+    assert any(re.search(r"[\u4e00-\u9fff]", w) for w in words)
+    assert "an ninh" in words
+    assert len(words) == len(set(words))
