@@ -18,8 +18,10 @@ from bibsite.pipeline import (InputError, Project, Timer, config, enrich_records
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     project = Project(args.root)
+    if args.serve:
+        from bibsite.serve import serve
+        return serve(project.root, args.port)
     timer = Timer()
-    output.recover(project.site)
     try:
         settings = config(project)
         entity_table = load_entities(project)
@@ -29,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
             return 0
+        output.recover(project.site)
         records = enrich_records(load_records(project), entity_table)
         staged, staged_zip = output.staging_dir(project.site), None
         try:
@@ -59,6 +62,8 @@ def report_import(imported: dict) -> None:
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="validate seeds and content/ and write nothing")
+    parser.add_argument("--serve", action="store_true", help="preview on http://127.0.0.1:PORT/, rebuilding on changes")
+    parser.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
     parser.add_argument("--root", default=Path(__file__).resolve().parent, type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 

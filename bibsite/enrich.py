@@ -14,27 +14,29 @@ def text_blocks(record: dict) -> list[dict]:
     return [{"lang": lang, "text": text} for lang, text in record["text"].items()]
 
 
-def display_title(record: dict) -> tuple[str, bool]:
-    """Return (title, derived?): the maintainer's title, else one derived from the first sentence."""
-    if record.get("title"):
-        return record["title"], False
+def display_title(record: dict) -> tuple[str, bool, str]:
+    """Return (title, derived?, its language): the maintainer's title, else one derived from the text."""
     if record["type"] == "glossary":
-        terms = record["term"]
-        name = terms.get("zh") or terms.get("en") or terms.get("vi")
-        abbr = record.get("abbreviation")
-        return (f"{name} ({abbr})" if abbr else name), False
-    return textnorm.derive_title(record["text"], record["language"]), True
+        if record.get("title"):
+            return record["title"], False, textnorm.detect_language(record["title"])
+        language = next(code for code in ("zh", "en", "vi") if record["term"].get(code))
+        name, abbr = record["term"][language], record.get("abbreviation")
+        return (f"{name} ({abbr})" if abbr else name), False, language
+    if record.get("title"):
+        return record["title"], False, record["language"]
+    return textnorm.derive_title(record["text"], record["language"]), True, record["language"]
 
 
 def enrich(record: dict) -> dict:
     """Return a copy of record with the derived build fields added (never written back to content/)."""
-    title, derived = display_title(record)
+    title, derived, title_language = display_title(record)
     blocks = text_blocks(record)
     main_language = record.get("language") or blocks[0]["lang"]
     return {
         **record,
         "display_title": title,
         "title_derived": derived,
+        "title_language": title_language,
         "main_language": main_language,
         "languages": [block["lang"] for block in blocks],
         "blocks": blocks,

@@ -75,7 +75,7 @@ def write_zip(site: Path, zip_path: Path, top: str) -> Path:
     os.close(fd)
     os.chmod(tmp, 0o644)
     try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             for path in sorted(p for p in site.rglob("*") if p.is_file()):
                 info = zipfile.ZipInfo(f"{top}/{path.relative_to(site).as_posix()}", date_time=ZIP_DATE)
                 info.compress_type = zipfile.ZIP_DEFLATED

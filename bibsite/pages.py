@@ -17,12 +17,16 @@ import jinja2
 import markdown
 import yaml
 
+from . import textnorm
+from markupsafe import Markup
+
 from .progress import progress
 
 UI_LANGS = ("zh", "en")
 LANG_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
 FOLDERS = {"abstract": "abstracts", "glossary": "glossary"}
-FIELD_ORDER = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "url", "keywords", "added")
+# Keywords are shown as links of their own (record-extras.html), not among these fields.
+FIELD_ORDER = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "url", "added")
 
 
 def load_strings(templates_dir: Path, config: dict) -> dict:
@@ -44,8 +48,17 @@ def record_path(record: dict) -> str:
 
 
 def _rel(from_path: str, to_path: str) -> str:
-    """Return the relative URL from the page at from_path to the site file at to_path."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    """Return the relative URL from the page at from_path to the site file at to_path.
+
+    Both are clean site-relative paths (no '.', '..' or leading '/'), so plain string work gives what
+    posixpath.relpath would, at a fraction of its cost over hundreds of thousands of links.
+    """
+    here = from_path.split("/")[:-1]
+    there = to_path.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "../" * (len(here) - common) + "/".join(there[common:])
 
 
 def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: str = "") -> dict:
@@ -100,7 +113,7 @@ def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
         "id": record["id"],
         "title": record["display_title"],
         "href": _rel(from_path, f"{lang}/{record_path(record)}"),
-        "lang_tag": LANG_TAGS[record["main_language"]],
+        "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
         "added": record.get("added", ""),
         "truncated": record["truncated"],
@@ -121,7 +134,7 @@ def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
             row["href"] = value
         if field == "doi":
             row["href"] = f"https://doi.org/{value}"
-        if field in ("title", "journal", "keywords"):
+        if field in ("title", "journal"):
             row["lang_tag"] = LANG_TAGS[record["main_language"]]
         rows.append(row)
     if record["type"] == "glossary":
@@ -166,7 +179,7 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
         "id": record["id"],
         "title": record["display_title"],
         "title_derived": record["title_derived"],
-        "lang_tag": LANG_TAGS[record["main_language"]],
+        "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
         "truncated": record["truncated"],
         "fields": _fields(record, lang, strings),
@@ -176,7 +189,9 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
     }
     view["entities"] = [{"label": _entity_label(entities[slug], lang), "href": _rel(path, f"{lang}/entities/{slug}.html")}
                         for slug in record.get("entities", []) if slug in entities]
-    view["keywords"] = [{"text": word, "href": _rel(path, f"{lang}/search.html") + "?q=" + quote(word)}
+    latin_language = next((code for code in record["languages"] if code != "zh"), record["main_language"])
+    view["keywords"] = [{"text": word, "href": _rel(path, f"{lang}/search.html") + "?q=" + quote(word),
+                         "lang_tag": LANG_TAGS["zh" if textnorm.HAN_CHAR.search(word) else latin_language]}
                         for word in record.get("keywords", [])]
     view["keywords_derived"] = record.get("keywords_derived", False)
     view["similar"] = [_item(by_id[other], path, lang, strings) for other in record.get("similar", []) if other in by_id]
@@ -219,8 +234,11 @@ def _chart(records: list[dict], entities: list[dict], lang: str, strings: dict, 
     bars = []
     for index, entity in enumerate(top):
         width = max(2, round(bar_room * counts[entity["slug"]] / most))
-        bars.append({"label": entity["names"].get(lang, entity["names"].get("en", [""]))[0] if lang == "zh"
-                     else _short_or_name(entity), "count": counts[entity["slug"]],
+        own_name = lang == "zh" and bool(entity["names"].get("zh"))
+        count = counts[entity["slug"]]
+        bars.append({"label": entity["names"]["zh"][0] if own_name else _short_or_name(entity),
+                     "lang_tag": "" if own_name or lang == "en" else "en", "count": count,
+                     "aria_label": strings[lang]["chart_bar"].format(name=_entity_label(entity, lang), count=count),
                      "y": index * row, "text_y": index * row + 18, "width": width,
                      "count_x": bar_left + width + 6, "href": _rel(path, f"{lang}/entities/{entity['slug']}.html")})
     return {"bars": bars, "height": len(bars) * row, "bar_left": bar_left, "label_x": bar_left - 8,
@@ -325,7 +343,8 @@ def read_about(pages_dir: Path) -> dict:
     html = {}
     for lang in UI_LANGS:
         source = pages_dir / f"about.{lang}.md"
-        html[lang] = md.reset().convert(source.read_text(encoding="utf-8")) if source.exists() else ""
+        # the maintainers' own Markdown: trusted, so its HTML is marked safe rather than escaped
+        html[lang] = Markup(md.reset().convert(source.read_text(encoding="utf-8")) if source.exists() else "")
     return html
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+
+import jinja2
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,8 +116,11 @@ def write_site(project: Project, enriched: list[dict], entity_table: list[dict],
                                 entity_table)
     manifest_path = project.cache / "pages-manifest.json"
     manifest = output.read_json(manifest_path, default={})
-    rendered, manifest = pages.render_pages(planned, env, staged, pages.templates_fingerprint(project.templates),
-                                            project.site, manifest)
+    try:
+        rendered, manifest = pages.render_pages(planned, env, staged, pages.templates_fingerprint(project.templates),
+                                                project.site, manifest)
+    except jinja2.TemplateError as error:
+        raise template_error(error, project) from None
     count = len(planned)
     (staged / "index.html").write_text(pages.render_root(env, strings, settings), encoding="utf-8")
     (staged / "404.html").write_text(pages.render_not_found(env, strings, settings), encoding="utf-8")
@@ -130,6 +135,15 @@ def write_site(project: Project, enriched: list[dict], entity_table: list[dict],
                                              user_words=entities.user_words(entity_table), entities=entity_table)
     return {"pages": count + 2, "rendered": rendered, "index_bytes": stats.get("index_bytes", 0),
             "manifest": manifest}
+
+
+def template_error(error, project: Project) -> InputError:
+    """Return a Jinja2 error as an InputError naming the template file and line."""
+    name = getattr(error, "filename", None) or getattr(error, "name", None) or "templates/"
+    shown = os.path.relpath(name, project.root) if os.path.isabs(str(name)) else f"templates/{name}"
+    return InputError(shown, f"template error: {error.message or error}",
+                      "fix the template (templates hold only loops, conditionals and values)",
+                      line=getattr(error, "lineno", None))
 
 
 def write_citations(enriched: list[dict], data_dir: Path) -> None:

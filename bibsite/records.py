@@ -13,7 +13,7 @@ from .errors import InputError
 KINDS = {"abstract": "abstracts", "glossary": "glossary"}
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     """A dumper that writes long or multi-line text as block scalars and keeps key order."""
 
 
@@ -37,8 +37,6 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -11,7 +11,7 @@ CJK = "\u2e80-\u2eff\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PDF_SPACE = re.compile(f"(?<=[{CJK}])[ \\t\\u3000\\u00a0]+(?=[{CJK}])")
 _SPACES = re.compile(r"[ \t\u00a0]+")
-_HAN_CHAR = re.compile(f"[{HAN}]")
+HAN_CHAR = re.compile(f"[{HAN}]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 # Letters that occur in Vietnamese and (almost) never in English, French or pinyin-free Latin text:
 # not é, è, â, ê, ô, which English borrows (détente, régime, rôle) and would be taken for Vietnamese.
@@ -82,7 +82,7 @@ def derive_title(text: str, language: str) -> str:
 
 def detect_language(text: str) -> str:
     """Return 'zh', 'vi' or 'en': the main language of text, by its letters."""
-    han = len(_HAN_CHAR.findall(text))
+    han = len(HAN_CHAR.findall(text))
     latin = len(_LATIN_LETTER.findall(text))
     if han and han >= latin / 4:
         return "zh"

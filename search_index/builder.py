@@ -1,11 +1,13 @@
 """Records in, index out: term counts per record and field, and their compact, deterministic form.
 
-The browser holds a real lunr.Index; this module ships only what it is made of. A plain lunr.py
-index at 5,000 abstracts is ~10 MB of JSON, most of it (term, record) pairs: record refs repeated as
-strings and float weights in field vectors. The compact form ships, per term and field, the record
-ordinals (delta-encoded) and term frequencies; js/engine.js recomputes lunr's BM25 field vectors
-from them (same k1, b and boosts). `lunr_index()` builds the same records with lunr.py itself, and
-tests/test_search_index.py checks that the browser's rebuild equals it, vector for vector.
+A plain lunr.py index at 5,000 abstracts is ~10 MB of JSON, most of it (term, record) pairs: record
+refs repeated as strings and float weights in field vectors. The compact form ships, per term, one
+short string holding each field's record ordinals (delta-encoded) and term frequencies
+(encode_postings); js/engine.js decodes a term's string only when a query needs it and scores with
+lunr's BM25 (same k1, b and boosts). `lunr_index()` builds the same records with lunr.py itself, and
+tests/test_search_index.py checks that the browser's lunr.Index rebuilt from the compact form
+equals it, vector for vector; tests/test_search_engine.py checks that the browser's direct scorer
+gives that lunr.Index's scores.
 (The site build counts terms here rather than through lunr.py's Builder.add, which deep-copies
 metadata per token and took a third of the build time at 5,000 records.)
 """
@@ -27,7 +29,7 @@ from .analyze import analyze, warm_up
 FIELDS = (("title", 3), ("text", 1), ("keywords", 2), ("entities", 1))
 ENTITY_PREFIX = "@"
 K1, B = 1.2, 0.75
-FORMAT = 1
+FORMAT = 2  # 2: postings as strings (encode_postings), lengths flat
 PARALLEL_FROM = 300  # below this many records a second process costs more than it saves
 
 
@@ -92,21 +94,52 @@ def count(analysed: list[dict[str, list[str]]]) -> Counts:
     return counts
 
 
-def _encode_postings(entries: list[tuple[int, int]]) -> list[int]:
-    """Return [(ordinal, tf), ...] as ints: gap*2 when tf is 1, else gap*2+1 followed by tf."""
+# Postings are written in a base-32 variable-length code of printable ASCII that needs no escaping in
+# JSON or in a JS string: DIGITS[:32] are the leading digits of a number, DIGITS[32:] its last one.
+DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz()"
+FIELD_SEPARATOR = " "
+_CODES: list[str] = []
+
+
+def _code(value: int) -> str:
+    """Return value (>= 0) in the postings' variable-length code."""
+    if value < len(_CODES):
+        return _CODES[value]
+    out = DIGITS[32 + (value & 31)]
+    value >>= 5
+    while value:
+        out = DIGITS[value & 31] + out
+        value >>= 5
+    return out
+
+
+_CODES.extend(_code(v) for v in range(1 << 15))
+
+
+def encode_field(entries: list[tuple[int, int]]) -> str:
+    """Return [(ordinal, tf), ...] as a code string: gap*2 when tf is 1, else gap*2+1 followed by tf."""
     out, previous = [], 0
     for ordinal, tf in entries:
         gap = ordinal - previous
         previous = ordinal
         if tf == 1:
-            out.append(gap * 2)
+            out.append(_code(gap * 2))
         else:
-            out.extend((gap * 2 + 1, tf))
-    return out
+            out.append(_code(gap * 2 + 1))
+            out.append(_code(tf))
+    return "".join(out)
+
+
+def encode_postings(fields: list[list[tuple[int, int]]]) -> str:
+    """Return one term's postings, field by field, as one string (fields separated by a space)."""
+    return FIELD_SEPARATOR.join(encode_field(entries) for entries in fields).rstrip(FIELD_SEPARATOR)
 
 
 def compact(counts: Counts) -> dict:
-    """Return the index as plain data: sorted terms, per-field postings and per-record field lengths."""
+    """Return the index as plain data: sorted terms, their postings strings and the field lengths.
+
+    "lengths" is flat: record r's length of field f is lengths[r * len(fields) + f].
+    """
     terms = sorted(counts.postings, key=utf16_key)
     return {
         "format": FORMAT,
@@ -114,8 +147,8 @@ def compact(counts: Counts) -> dict:
         "k1": K1,
         "b": B,
         "terms": terms,
-        "postings": [[_encode_postings(p) for p in counts.postings[t]] for t in terms],
-        "lengths": counts.lengths,
+        "postings": [encode_postings(counts.postings[t]) for t in terms],
+        "lengths": [n for lengths in counts.lengths for n in lengths],
     }
 
 

@@ -33,9 +33,8 @@ def seed_blocks(path: Path) -> list[tuple[int, str]]:
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
-    """Build once, then make every kind of change a maintainer makes, build again, and build a third time."""
-    project = copy_project(tmp_path_factory.mktemp("import") / "project")
-    run_build(project)
+    """Make every kind of change a maintainer makes to a project copy, build, and build again."""
+    project = copy_project(tmp_path_factory.mktemp("import") / "project")  # content/ holds the seeds' records
     seed = project / SEED
     blocks = seed_blocks(seed)
     ids = {textnorm.record_id(corpus.clean_entry(b.split("\n"))): (line, b) for line, b in blocks}

@@ -1,10 +1,10 @@
-/* The search engine in the browser: rebuilds the lunr.Index from the compact index script and runs
- * planned queries (js/query.js) against it.
+/* The search engine in the browser: scores planned queries (js/query.js) straight from the compact
+ * index script (window.__BIB_INDEX__) with lunr's BM25.
  *
- * The index is rebuilt with `new lunr.Index(...)`, not lunr.Index.load, and its pipeline is empty:
- * a serialised pipeline names functions the browser would have to register, and terms arrive
- * analysed anyway. Field vectors are recomputed from term frequencies with lunr's own BM25 formula
- * (same k1, b and boosts as search_index/builder.py), which keeps the download small.
+ * Nothing is unpacked at load: a term's postings string is decoded and weighted the first time a
+ * query needs it (createStore), and createScorer gives what lunr.Index.query would give on the
+ * lunr.Index of the same counts (buildIndex, which equals lunr.py's; both equalities are tested).
+ * lunr.js still stems words (js/analyze.js) and expands wildcards (TokenSet).
  */
 (function (root, factory) {
   if (typeof module === "object" && module.exports) {
@@ -73,130 +73,280 @@
   }
   lunr.Vector.prototype.dot = fastDot;
 
-  /* Returns a lunr.Index equal to the one lunr.py builds from the same counts (builder.lunr_index).
-   *
-   * Field vectors are computed up front from the integer postings. The inverted index's posting
-   * objects ({field: {ref: metadata}}) are only made when lunr first looks a term up: making all of
-   * them at 5,000 records took over a second, most of it spent in sparse-key objects. */
-  function buildIndex(data) {
+  var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz()";  // builder.DIGITS
+  var DIGIT = new Int8Array(128).fill(-1);
+  for (var d = 0; d < DIGITS.length; d++) DIGIT[DIGITS.charCodeAt(d)] = d;
+  var SEPARATOR = 32;  // builder.FIELD_SEPARATOR, a space
+
+  /* Returns one term's postings string (builder.encode_postings) as typed arrays: docs (record
+   * ordinals, ascending within each field) and tfs, field f's entries in starts[f]..starts[f+1]. */
+  function decodePostings(text, fieldCount) {
+    var docs = new Int32Array(text.length), tfs = new Int32Array(text.length);
+    var starts = new Int32Array(fieldCount + 1);
+    var n = 0, f = 0, ordinal = 0, value = 0, wantTf = false;
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charCodeAt(i);
+      if (c === SEPARATOR) { starts[++f] = n; ordinal = 0; continue; }
+      var digit = DIGIT[c];
+      if (digit < 32) { value = value * 32 + digit; continue; }
+      value = value * 32 + digit - 32;
+      if (wantTf) {
+        tfs[n - 1] = value;
+        wantTf = false;
+      } else {
+        ordinal += value >> 1;
+        docs[n] = ordinal;
+        tfs[n++] = 1;
+        wantTf = (value & 1) === 1;
+      }
+      value = 0;
+    }
+    while (f < fieldCount) starts[++f] = n;
+    return { docs: docs.subarray(0, n), tfs: tfs.subarray(0, n), starts: starts };
+  }
+
+  /* Returns lunr's BM25 weight of a term in one field of a record, rounded as lunr.Builder rounds
+   * it (the same expression, so the same double). */
+  function fieldWeight(idf, tf, length, average, k1, b, boost) {
+    var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / average)) + tf) * boost;
+    return Math.round(score * 1000) / 1000;
+  }
+
+  /* Returns the index terms and their postings, decoded and weighted one term at a time, on first
+   * use: {terms, fields, size, find(term) -> t | -1, entry(t) -> {docs, starts, weights}}. */
+  function createStore(data) {
     var fields = data.fields.map(function (f) { return f[0]; });
     var boosts = data.fields.map(function (f) { return f[1]; });
-    var n = data.lengths.length, k1 = data.k1, b = data.b;
-    var avg = fields.map(function (_, f) {
+    var F = fields.length, n = data.records ? data.records.length : data.lengths.length / F;
+    var lengths = data.lengths, terms = data.terms, k1 = data.k1, b = data.b;
+    var average = fields.map(function (_, f) {
       var sum = 0;
-      for (var r = 0; r < n; r++) sum += data.lengths[r][f];
+      for (var r = 0; r < n; r++) sum += lengths[r * F + f];
       return n ? sum / n : 0;
     });
-    var termIndex = Object.create(null);
-    // One flat [termIndex, weight, ...] array per field and record, filled in term order so each
-    // is already sorted as lunr.Vector requires.
-    var vectors = fields.map(function () { var a = new Array(n); for (var r = 0; r < n; r++) a[r] = []; return a; });
-    var f, i, v, ordinal, tf;
-    for (var t = 0; t < data.terms.length; t++) {
-      termIndex[data.terms[t]] = t;
-      var lists = data.postings[t];
-      var df = 0;
-      for (f = 0; f < fields.length; f++) {
-        for (i = 0; i < lists[f].length; i++) { df++; if (lists[f][i] & 1) i++; }
-      }
-      // lunr.idf, which counts a record once per field it appears in
+    var entries = new Array(terms.length);
+
+    function entry(t) {
+      var e = entries[t];
+      if (e) return e;
+      e = decodePostings(data.postings[t], F);
+      var df = e.docs.length;  // lunr.idf counts a record once per field it appears in
       var idf = Math.log(1 + Math.abs((n - df + 0.5) / (df + 0.5)));
-      for (f = 0; f < fields.length; f++) {
-        var list = lists[f], vf = vectors[f];
-        ordinal = 0;
-        for (i = 0; i < list.length; i++) {
-          v = list[i];
-          ordinal += v >> 1;
-          tf = (v & 1) ? list[++i] : 1;
-          var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (data.lengths[ordinal][f] / avg[f])) + tf) * boosts[f];
-          vf[ordinal].push(t, Math.round(score * 1000) / 1000);
+      var weights = new Float64Array(df);
+      for (var f = 0; f < F; f++) {
+        for (var k = e.starts[f]; k < e.starts[f + 1]; k++) {
+          weights[k] = fieldWeight(idf, e.tfs[k], lengths[e.docs[k] * F + f], average[f], k1, b, boosts[f]);
         }
       }
+      e.weights = weights;
+      return (entries[t] = e);
+    }
+
+    // JavaScript compares strings by UTF-16 code units, the order builder.compact sorts terms in.
+    function lowerBound(term) {
+      var lo = 0, hi = terms.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (terms[mid] < term) lo = mid + 1; else hi = mid;
+      }
+      return lo;
+    }
+
+    function find(term) {
+      var t = lowerBound(term);
+      return t < terms.length && terms[t] === term ? t : -1;
+    }
+
+    return { terms: terms, fields: fields, size: n, find: find, lowerBound: lowerBound, entry: entry };
+  }
+
+  /* Returns a lunr.Index equal to the one lunr.py builds from the same counts (builder.lunr_index).
+   *
+   * The page does not use it: createScorer computes the same scores from the postings without
+   * building every record's field vectors up front. Tests build it to check both (lunr.py's index
+   * equals this one; the scorer's results equal this one's Index.query). */
+  function buildIndex(data) {
+    var store = createStore(data);
+    var fields = store.fields, n = store.size, terms = data.terms;
+    var vectors = fields.map(function () { var a = new Array(n); for (var r = 0; r < n; r++) a[r] = []; return a; });
+    var invertedIndex = Object.create(null);
+    for (var t = 0; t < terms.length; t++) {
+      var e = store.entry(t), posting = { _index: t };
+      for (var f = 0; f < fields.length; f++) {
+        var refs = {};
+        for (var k = e.starts[f]; k < e.starts[f + 1]; k++) {
+          vectors[f][e.docs[k]].push(t, e.weights[k]);  // in term order, as lunr.Vector requires
+          refs[e.docs[k]] = {};
+        }
+        posting[fields[f]] = refs;
+      }
+      invertedIndex[terms[t]] = posting;
     }
     var fieldVectors = Object.create(null);
     fields.forEach(function (field, f) {
       for (var r = 0; r < n; r++) fieldVectors[field + "/" + r] = new lunr.Vector(vectors[f][r]);
     });
-    var noMetadata = {};  // lunr copies metadata out of postings and never writes to it
-    function posting(t) {
-      var out = { _index: t };
-      for (var f = 0; f < fields.length; f++) {
-        var refs = {}, list = data.postings[t][f], ordinal = 0;
-        for (var i = 0; i < list.length; i++) {
-          ordinal += list[i] >> 1;
-          if (list[i] & 1) i++;
-          refs[ordinal] = noMetadata;
-        }
-        out[fields[f]] = refs;
-      }
-      return out;
-    }
-    var made = Object.create(null);
-    var invertedIndex = new Proxy(made, {
-      get: function (target, term) {
-        if (typeof term !== "string") return undefined;
-        if (term in target) return target[term];
-        var t = termIndex[term];
-        return t === undefined ? undefined : (target[term] = posting(t));
-      },
-      has: function (target, term) { return typeof term === "string" && term in termIndex; }
-    });
-    var index = new lunr.Index({
+    return new lunr.Index({
       invertedIndex: invertedIndex,
       fieldVectors: fieldVectors,
-      tokenSet: lunr.TokenSet.fromArray(data.terms),
+      tokenSet: lunr.TokenSet.fromArray(terms),
       fields: fields,
       pipeline: new lunr.Pipeline()
     });
-    index.termIndex = termIndex;
-    return index;
   }
 
-  /* Returns {has, containing} over the index terms; containing() finds longer Han terms that
-   * hold a text, through a character-bigram table built on first use. */
-  function createVocab(data, analyzer, termIndex) {
+  /* Returns the scorer: run(specs) gives what lunr.Index.query gives for OPTIONAL clauses
+   * {term, boost, wildcard} (usePipeline false), computed straight from the postings.
+   *
+   * Why not lunr.Index.query: it needs every record's field vectors built at load (0.5 s at 5,000
+   * records) and spends ~5 µs per matching (record, field) in objects (MatchData, FieldRef
+   * strings), 15 ms for a common word. This computes the same numbers in the same floating-point
+   * order: query weights summed in clause order, each field's dot product summed in term-index
+   * order and divided by the query vector's magnitude, field scores added in the order lunr first
+   * meets each (field, record). tests/test_search_engine.py compares it with lunr.Index.query.
+   * lunr still expands wildcards (TokenSet) and stems words; lunr.py builds the reference index. */
+  function createScorer(store) {
+    var F = store.fields.length, n = store.size, terms = store.terms;
+    var LEADING = BibQuery.LEADING, TRAILING = BibQuery.TRAILING;
+
+    /* Returns the index terms (ordinals) a clause expands to, in the order lunr's TokenSet
+     * intersection lists them. Only the vocabulary's matching terms go into the TokenSet: a trie of
+     * the whole vocabulary takes longer to build than most queries take, and the intersection's
+     * order over a subset of the terms is the same (tested against the whole-vocabulary lunr.Index). */
+    function expand(spec) {
+      if (!spec.wildcard) {
+        var t = store.find(spec.term);
+        return t < 0 ? [] : [t];
+      }
+      var matching = [], i;
+      if (!(spec.wildcard & LEADING)) {
+        for (i = store.lowerBound(spec.term); i < terms.length && terms[i].startsWith(spec.term); i++) matching.push(i);
+      } else {
+        var test = spec.wildcard & TRAILING ? function (w) { return w.indexOf(spec.term) >= 0; }
+          : function (w) { return w.endsWith(spec.term); };
+        for (i = 0; i < terms.length; i++) { if (test(terms[i])) matching.push(i); }
+      }
+      if (matching.length < 2) return matching;
+      var ordinalOf = new Map();
+      var words = matching.map(function (m) { ordinalOf.set(terms[m], m); return terms[m]; });
+      var pattern = (spec.wildcard & LEADING ? "*" : "") + spec.term + (spec.wildcard & TRAILING ? "*" : "");
+      return lunr.TokenSet.fromArray(words).intersect(lunr.TokenSet.fromString(pattern)).toArray()
+        .map(function (w) { return ordinalOf.get(w); });
+    }
+
+    /* Returns {count, docs, scores, slotOf, bits, words, expansions}: the count matching records
+     * (docs[j], scores[j] for j < count), slotOf[ordinal] = j + 1 (0: no match), and bits[j * words
+     * + (s >> 5)] telling which specs s record j matched. */
+    function run(specs) {
+      var expansions = specs.map(expand);
+      var queryWeight = new Map();
+      expansions.forEach(function (ts, s) {
+        ts.forEach(function (t) {
+          var w = queryWeight.get(t);
+          queryWeight.set(t, w === undefined ? specs[s].boost : w + specs[s].boost);
+        });
+      });
+      var ordered = Array.from(queryWeight.keys()).sort(function (x, y) { return x - y; });
+      var sumOfSquares = 0;
+      ordered.forEach(function (t) { var w = queryWeight.get(t); sumOfSquares += w * w; });
+      var magnitude = Math.sqrt(sumOfSquares);
+
+      var words = (specs.length + 31) >> 5;
+      var slotOf = new Int32Array(n), docs = new Int32Array(n), seen = new Uint8Array(n), order = new Uint32Array(n);
+      var bits = new Uint32Array(n * words);
+      var count = 0, s, x, f, k, e, doc, j;
+      // lunr's order: clauses, their terms, fields, records
+      for (s = 0; s < specs.length; s++) {
+        var word = s >> 5, bit = 1 << (s & 31);
+        for (x = 0; x < expansions[s].length; x++) {
+          e = store.entry(expansions[s][x]);
+          for (f = 0; f < F; f++) {
+            for (k = e.starts[f]; k < e.starts[f + 1]; k++) {
+              doc = e.docs[k];
+              j = slotOf[doc] - 1;
+              if (j < 0) { j = count++; slotOf[doc] = count; docs[j] = doc; }
+              if (!(seen[j] & (1 << f))) { order[j] |= (f + 1) << (4 * popcount(seen[j])); seen[j] |= 1 << f; }
+              bits[j * words + word] |= bit;
+            }
+          }
+        }
+      }
+      var sums = new Float64Array(count * F);
+      for (x = 0; x < ordered.length; x++) {
+        var qw = queryWeight.get(ordered[x]);
+        e = store.entry(ordered[x]);
+        for (f = 0; f < F; f++) {
+          for (k = e.starts[f]; k < e.starts[f + 1]; k++) sums[(slotOf[e.docs[k]] - 1) * F + f] += qw * e.weights[k];
+        }
+      }
+      var scores = new Float64Array(count);
+      for (j = 0; j < count; j++) {
+        var score = 0;
+        for (var o = order[j]; o; o >>>= 4) score += sums[j * F + (o & 15) - 1] / magnitude || 0;
+        scores[j] = score;
+      }
+      return { count: count, docs: docs, scores: scores, slotOf: slotOf, bits: bits, words: words, expansions: expansions };
+    }
+
+    /* Returns the index terms of spec s that record ordinal holds (lunr's matchData keys). */
+    function matchedTerms(hits, s, ordinal) {
+      var out = [];
+      hits.expansions[s].forEach(function (t) {
+        var e = store.entry(t);
+        for (var f = 0; f < F; f++) {
+          var lo = e.starts[f], hi = e.starts[f + 1];
+          while (lo < hi) {
+            var mid = (lo + hi) >> 1;
+            if (e.docs[mid] < ordinal) lo = mid + 1; else hi = mid;
+          }
+          if (lo < e.starts[f + 1] && e.docs[lo] === ordinal) { out.push(terms[t]); return; }
+        }
+      });
+      return out;
+    }
+
+    return { run: run, expand: expand, matchedTerms: matchedTerms };
+  }
+
+  function popcount(v) {
+    var c = 0;
+    for (; v; v &= v - 1) c++;
+    return c;
+  }
+
+  /* Returns {has, containing, warm} over the index terms; containing() finds longer Han terms that
+   * hold a text, through a character-bigram table built by warm() (the page calls it when idle)
+   * or else on first use. */
+  function createVocab(store, analyzer) {
     var bigrams = null;
-    function buildBigrams() {
+    function warm() {
+      if (bigrams) return;
       bigrams = new Map();
-      data.terms.forEach(function (t) {
+      store.terms.forEach(function (t) {
+        if (t.length < 3 || !analyzer.isHan(t)) return;  // isHan reads the first character
         var chars = Array.from(t);
-        if (chars.length < 3 || !analyzer.isHan(chars[0])) return;
+        if (chars.length < 3) return;
         var seen = new Set();
         for (var i = 0; i + 1 < chars.length; i++) {
           var bg = chars[i] + chars[i + 1];
           if (seen.has(bg)) continue;
           seen.add(bg);
-          if (!bigrams.has(bg)) bigrams.set(bg, []);
-          bigrams.get(bg).push(t);
+          var list = bigrams.get(bg);
+          if (list) list.push(t); else bigrams.set(bg, [t]);
         }
       });
     }
     return {
-      has: function (t) { return t in termIndex; },
+      has: function (t) { return store.find(t) >= 0; },
       containing: function (text) {
         var chars = Array.from(text);
         if (chars.length < 2) return [];
-        if (!bigrams) buildBigrams();
+        warm();
         var candidates = bigrams.get(chars[0] + chars[1]) || [];
         return candidates.filter(function (t) { return t !== text && t.indexOf(text) >= 0; })
           .sort(function (x, y) { return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0); });
-      }
-    };
-  }
-
-  function escapeRegExp(s) {
-    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  }
-
-  /* Returns a predicate telling whether a record's matched terms (lunr's matchData.metadata, an
-   * object keyed by index term) satisfy one term spec. */
-  function termTest(spec) {
-    if (!spec.wildcard) return function (matched) { return spec.term in matched; };
-    var re = new RegExp("^" + (spec.wildcard & BibQuery.LEADING ? ".*" : "") + escapeRegExp(spec.term) +
-                        (spec.wildcard & BibQuery.TRAILING ? ".*" : "") + "$", "u");
-    return function (matched) {
-      for (var t in matched) { if (re.test(t)) return true; }
-      return false;
+      },
+      warm: warm
     };
   }
 
@@ -219,8 +369,9 @@
   /* Returns the engine for one loaded index script (window.__BIB_INDEX__). */
   function createEngine(data) {
     var analyzer = BibAnalyze.createAnalyzer(data.rules, data.ts);
-    var index = buildIndex(data);
-    var vocab = createVocab(data, analyzer, index.termIndex);
+    var store = createStore(data);
+    var scorer = createScorer(store);
+    var vocab = createVocab(store, analyzer);
     var planner = BibQuery.createPlanner(analyzer, vocab, data.entities, data.rules);
     var records = data.records.map(function (r, ordinal) {
       return { ordinal: ordinal, id: r[0], type: r[1], lang: r[2], langs: r[3], title: r[4], url: r[5] };
@@ -232,42 +383,44 @@
       return true;
     }
 
-    function runLunr(specs) {
-      if (!specs.length) return [];
-      return index.query(function (q) {
-        specs.forEach(function (s) {
-          q.term(s.term, { boost: s.boost, wildcard: s.wildcard || lunr.Query.wildcard.NONE,
-                           usePipeline: false, presence: lunr.Query.presence.OPTIONAL });
-        });
-      });
-    }
-
+    /* Returns the distinct {term, wildcard, boost} of the plan (the highest boost of each) and
+     * numbers every plan term with its one: t.spec. */
     function collectSpecs(clauses) {
-      var byKey = new Map();
+      var byKey = new Map(), specs = [];
       clauses.forEach(function (c) {
         c.parts.forEach(function (p) {
           p.alts.forEach(function (a) {
             a.terms.forEach(function (t) {
               var key = t.wildcard + "\u0000" + t.term;
-              var seen = byKey.get(key);
-              if (!seen || seen.boost < t.boost) byKey.set(key, t);
-              t.test = t.test || termTest(t);
+              var s = byKey.get(key);
+              if (s === undefined) {
+                byKey.set(key, s = specs.length);
+                specs.push({ term: t.term, wildcard: t.wildcard, boost: t.boost });
+              } else if (specs[s].boost < t.boost) {
+                specs[s].boost = t.boost;
+              }
+              t.spec = s;
             });
           });
         });
       });
-      return Array.from(byKey.values());
+      return specs;
     }
 
-    function satisfied(clause, matched, literalOnly, getTexts, state) {
+    // whether the record in slot j (of hits) holds the term (any of a wildcard's terms)
+    function holds(hits, j, t) {
+      return j >= 0 && ((hits.bits[j * hits.words + (t.spec >> 5)] >>> (t.spec & 31)) & 1) === 1;
+    }
+
+    function satisfied(clause, hits, j, literalOnly, getTexts, state) {
       var parts = clause.need || (clause.need = clause.stop ? clause.parts : clause.parts.filter(function (p) { return !p.stop; }));
       var ok = true;
       for (var i = 0; ok && i < parts.length; i++) {
         var alts = parts[i].alts, any = false;
-        for (var j = 0; !any && j < alts.length; j++) {
-          if (literalOnly && !alts[j].literal) continue;
-          var terms = alts[j].terms, all = true;
-          for (var k = 0; all && k < terms.length; k++) all = terms[k].test(matched);
+        for (var a = 0; !any && a < alts.length; a++) {
+          if (literalOnly && !alts[a].literal) continue;
+          var terms = alts[a].terms, all = true;
+          for (var k = 0; all && k < terms.length; k++) all = holds(hits, j, terms[k]);
           any = all;
         }
         ok = any;
@@ -280,9 +433,30 @@
       return ok;
     }
 
-    /* Returns {results, expanded, pending}: results sorted best first, each {record, score,
-     * coverage, literal, matched (lunr's matched terms, for highlighting)}; pending when phrases
-     * await record text. */
+    /* A result: {record, score, coverage, literal, matched}. matched (the index terms the record
+     * holds, lunr's matchData keys) is worked out only when read. */
+    function Result(record, score, coverage, literal, hits, slot) {
+      this.record = record;
+      this.score = score;
+      this.coverage = coverage;
+      this.literal = literal;
+      this.hits = hits;
+      this.slot = slot;
+    }
+    Object.defineProperty(Result.prototype, "matched", {
+      get: function () {
+        var matched = {};
+        for (var s = 0; this.hits && s < this.hits.expansions.length; s++) {
+          if (holds(this.hits, this.slot, { spec: s })) {
+            scorer.matchedTerms(this.hits, s, this.record.ordinal).forEach(function (t) { matched[t] = true; });
+          }
+        }
+        return matched;
+      }
+    });
+
+    /* Returns {results, expanded, pending, clauses}: results sorted best first (Result); pending
+     * when phrases await record text. */
     function search(query, options) {
       options = options || {};
       var getDoc = options.getDoc || function () { return undefined; };
@@ -290,7 +464,7 @@
       var out = { results: [], expanded: p.expanded, pending: false, clauses: p.clauses };
       if (p.matchAll) {
         out.results = records.filter(function (r) { return passesFilters(r, options); })
-          .map(function (r) { return { record: r, score: 0, coverage: 0, literal: 0, matched: {} }; });
+          .map(function (r) { return new Result(r, 0, 0, 0, null, -1); });
         return out;
       }
       var positives = p.clauses.filter(function (c) { return c.presence !== "not"; });
@@ -298,10 +472,11 @@
       var strong = positives.filter(function (c) { return !c.stop; });
       var needed = strong.length ? strong : positives;
       var hasPhrases = p.clauses.some(function (c) { return c.phrase && c.phrase.length > 1; });
-      var hits = runLunr(collectSpecs(p.clauses));
+      var specs = collectSpecs(p.clauses);
+      var hits = specs.length ? scorer.run(specs)
+        : { count: 0, docs: [], scores: [], slotOf: new Int32Array(records.length), bits: [], words: 0, expansions: [] };
       var state = { pending: false };
-      var byOrdinal = new Map();
-      hits.forEach(function (h) { byOrdinal.set(Number(h.ref), h); });
+      var noState = {};
 
       function textsOf(record) {
         return function () {
@@ -310,27 +485,33 @@
         };
       }
 
-      var candidates = positives.length ? Array.from(byOrdinal.keys()).map(function (o) { return records[o]; }) : records;
-      candidates.forEach(function (record) {
+      function consider(record) {
         if (!passesFilters(record, options)) return;
-        var hit = byOrdinal.get(record.ordinal);
-        var matched = hit ? hit.matchData.metadata : {};
+        var j = hits.slotOf[record.ordinal] - 1;
         var getTexts = hasPhrases ? textsOf(record) : null;
-        var rowState = { pending: false };
-        if (negatives.some(function (c) { return satisfied(c, matched, false, getTexts, {}); })) return;
-        if (!positives.every(function (c) { return c.presence !== "must" || satisfied(c, matched, false, getTexts, rowState); })) return;
+        var rowState = { pending: false }, c;
+        for (c = 0; c < negatives.length; c++) { if (satisfied(negatives[c], hits, j, false, getTexts, noState)) return; }
         var coverage = 0, literal = 0, anyNeeded = false;
-        positives.forEach(function (c) {
-          if (satisfied(c, matched, false, getTexts, rowState)) {
+        for (c = 0; c < positives.length; c++) {
+          var clause = positives[c];
+          if (satisfied(clause, hits, j, false, getTexts, rowState)) {
             coverage++;
-            if (needed.indexOf(c) >= 0) anyNeeded = true;
-            if (satisfied(c, matched, true, getTexts, {})) literal++;
+            if (needed.indexOf(clause) >= 0) anyNeeded = true;
+            if (satisfied(clause, hits, j, true, getTexts, noState)) literal++;
+          } else if (clause.presence === "must") {
+            return;
           }
-        });
+        }
         if (positives.length && !anyNeeded) return;
         if (rowState.pending) state.pending = true;
-        out.results.push({ record: record, score: hit ? hit.score : 0, coverage: coverage, literal: literal, matched: matched });
-      });
+        out.results.push(new Result(record, j >= 0 ? hits.scores[j] : 0, coverage, literal, hits, j));
+      }
+
+      if (positives.length) {
+        for (var j = 0; j < hits.count; j++) consider(records[hits.docs[j]]);
+      } else {
+        records.forEach(consider);
+      }
       out.results.sort(function (x, y) {
         return y.literal - x.literal || y.coverage - x.coverage || y.score - x.score || x.record.ordinal - y.record.ordinal;
       });
@@ -339,18 +520,18 @@
     }
 
     /* Returns the set of index terms to highlight in a result: the terms of the alternatives
-     * that it satisfied, not every term lunr matched (an expanded name's common words). */
+     * that it satisfied, not every term it holds (an expanded name's common words). */
     function highlightTerms(outcome, result) {
       var show = new Set();
-      var matched = result.matched;
+      if (!result.hits) return show;
       outcome.clauses.forEach(function (c) {
         if (c.presence === "not") return;
         c.parts.forEach(function (p) {
           p.alts.forEach(function (a) {
-            if (!a.terms.every(function (t) { return t.test(matched); })) return;
+            if (!a.terms.every(function (t) { return holds(result.hits, result.slot, t); })) return;
             a.terms.forEach(function (t) {
-              if (!t.wildcard) { show.add(t.term); return; }
-              for (var k in matched) { if (t.test({ [k]: true })) show.add(k); }
+              if (!t.wildcard) show.add(t.term);
+              else scorer.matchedTerms(result.hits, t.spec, result.record.ordinal).forEach(function (k) { show.add(k); });
             });
           });
         });
@@ -359,9 +540,10 @@
     }
 
     return { search: search, highlightTerms: highlightTerms, records: records, analyzer: analyzer,
-             planner: planner, index: index, vocab: vocab };
+             planner: planner, vocab: vocab, scorer: scorer, store: store, warm: vocab.warm };
   }
 
-  return { createEngine: createEngine, buildIndex: buildIndex, fastIntersect: fastIntersect,
+  return { createEngine: createEngine, buildIndex: buildIndex, createStore: createStore, createScorer: createScorer,
+           decodePostings: decodePostings, fastIntersect: fastIntersect,
            originalIntersect: originalIntersect, fastDot: fastDot, originalDot: originalDot, hasPhrase: hasPhrase };
 });

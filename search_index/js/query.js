@@ -23,6 +23,11 @@
   var LEADING = 1, TRAILING = 2;  // lunr.Query.wildcard values
   var MAX_PIECE = 12;
   var BOOST_SUBSTRING = 0.7, BOOST_EXPANDED = 0.5;
+  // Common English endings: a trailing wildcard also finds the stems of prefix + each of these.
+  var STEM_ENDINGS = ["", "e", "s", "es", "ed", "ing", "er", "ers", "al", "ally", "ly", "ness", "ment", "ments",
+    "ation", "ations", "ational", "ize", "ized", "izes", "izing", "ization", "izations", "ise", "ised", "ising",
+    "isation", "isations", "ism", "isms", "ist", "ists", "ity", "ities", "ive", "ous", "ence", "ance", "able",
+    "ible", "ic", "ical", "ion", "ions", "ate", "ated", "ates", "y", "ies", "ful", "ary"];
 
   /* Returns [{presence, phrase: bool, text}] for a query string; never throws. */
   function parse(query, quotes) {
@@ -81,11 +86,18 @@
       }).join(" ");
     }
 
+    // An all-capitals name (SCO, US) names the entity only when typed in capitals: "us" is a word.
+    function isAcronym(text) {
+      return /\p{Lu}/u.test(text) && text === text.toUpperCase();
+    }
+
     (entities || []).forEach(function (entity) {
       entity.names.forEach(function (name) {
         var key = keyOf(name);
         if (!key) return;
-        if (!entityByKey.has(key)) entityByKey.set(key, { entity: entity, name: name });
+        var acronym = isAcronym(name) && !/[\p{Lo}]/u.test(name);
+        if (!entityByKey.has(key)) entityByKey.set(key, { entity: entity, name: name, acronym: acronym });
+        else if (!acronym) entityByKey.get(key).acronym = false;
         if (analyzer.runs(name).every(function (r) { return r.kind === "han"; }) && key.indexOf(" ") < 0) {
           hanNames.push(key);
         }
@@ -160,6 +172,18 @@
       return { alts: alts, shown: shown };
     }
 
+    /* Returns the index terms, shorter than prefix, that words starting with prefix are stemmed to:
+     * the index holds "organ" for "organisations", so organis* must look for it too. */
+    function stemsShorterThan(prefix) {
+      if (!/^[a-z]+$/.test(prefix)) return [];
+      var found = [];
+      STEM_ENDINGS.forEach(function (ending) {
+        var t = analyzer.wordTerm(prefix + ending);
+        if (t.length < prefix.length && prefix.startsWith(t) && found.indexOf(t) < 0 && vocab.has(t)) found.push(t);
+      });
+      return found;
+    }
+
     function wordPart(word) {
       return { alts: [{ terms: [term(analyzer.wordTerm(word))], literal: true }],
                stop: analyzer.isStopWord(word), label: word };
@@ -176,10 +200,14 @@
           if (r.kind === "word") {
             var stemmed = analyzer.wordTerm(r.text);
             if (stemmed !== r.text) alts.push({ terms: [term(stemmed, 1, flags)], literal: true });
+            if (flags === TRAILING) {
+              stemsShorterThan(r.text).forEach(function (t) { alts.push({ terms: [term(t)], literal: true }); });
+            }
           }
           parts.push({ part: { alts: alts, stop: false, label: (lead ? "*" : "") + r.text + (trail ? "*" : "") }, kind: "wild" });
         } else if (r.kind === "word") {
-          parts.push({ part: wordPart(r.text), kind: "word", key: analyzer.wordTerm(r.text) });
+          parts.push({ part: wordPart(r.text), kind: "word", key: analyzer.wordTerm(r.text),
+                       typed: text.slice(r.start, r.end) });
         } else {
           hanPieces(r.text).forEach(function (p) { parts.push(p); });
         }
@@ -253,12 +281,15 @@
             var slice = parts.slice(i, i + len);
             if (!slice.every(function (p) { return p.kind === "word" || (len === 1 && p.kind === "entity"); })) continue;
             var key = slice.map(function (p) { return p.key; }).join(" ");
-            if (entityByKey.has(key)) { found = entityByKey.get(key); span = len; break; }
+            var entry = entityByKey.get(key);
+            if (entry && entry.acronym && !slice.every(function (p) { return p.kind !== "word" || isAcronym(p.typed); })) continue;
+            if (entry) { found = entry; span = len; break; }
           }
           if (!found) continue;
           var literalTerms = [];
           parts.slice(i, i + span).forEach(function (p) {
-            if (!p.part.stop || span === 1) literalTerms = literalTerms.concat(p.part.alts[0].terms);
+            // an entity name the index does not hold has no literal alternative
+            if ((!p.part.stop || span === 1) && p.part.alts.length) literalTerms = literalTerms.concat(p.part.alts[0].terms);
           });
           var label = parts.slice(i, i + span).map(function (p) { return p.part.label; }).join(" ");
           var merged = { alts: span === 1 ? parts[i].part.alts.slice() : [{ terms: literalTerms, literal: true }],

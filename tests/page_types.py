@@ -1,0 +1,46 @@
+"""One page of each kind the site has, per UI language: what the a11y, responsive and print tests visit."""
+from __future__ import annotations
+
+from pathlib import Path
+
+UI_LANGS = ("zh", "en")
+SEARCH_HIT = "上合组织"
+SEARCH_MISS = "zzzzqqq"
+
+
+def longest_abstract(site_dir: Path, lang: str) -> str:
+    """Return the file name of the abstract page with the most text: the one most likely to overflow."""
+    pages = sorted((site_dir / lang / "abstracts").glob("*.html"))
+    return max(pages, key=lambda p: (p.stat().st_size, p.name)).name
+
+
+def page_types(site_dir: Path, lang: str) -> dict[str, str]:
+    """Return {kind: path relative to the site root} for every page type in one UI language."""
+    return {
+        "home": f"{lang}/index.html",
+        "browse": f"{lang}/browse.html",
+        "abstract": f"{lang}/abstracts/{longest_abstract(site_dir, lang)}",
+        "glossary": f"{lang}/glossary/cica.html",
+        "entity": f"{lang}/entities/sco.html",
+        "entities": f"{lang}/entities.html",
+        "about": f"{lang}/about.html",
+        "search-hits": f"{lang}/search.html?q={SEARCH_HIT}",
+        "search-none": f"{lang}/search.html?q={SEARCH_MISS}",
+    }
+
+
+def all_pages(site_dir: Path) -> list[tuple[str, str, str]]:
+    """Return (lang, kind, path) for every page type in both UI languages, plus the door and the 404."""
+    rows = [(lang, kind, path) for lang in UI_LANGS for kind, path in page_types(site_dir, lang).items()]
+    return rows + [("both", "door", "index.html"), ("both", "404", "404.html")]
+
+
+def settle(page, kind: str) -> None:
+    """Wait until a page has drawn what a reader would see (the search page its results)."""
+    if kind.startswith("search"):
+        page.wait_for_selector("#search-page[data-ready]")
+        page.wait_for_function("document.getElementById('search-status').textContent.trim() !== ''")
+        if kind == "search-hits":
+            page.wait_for_selector("#search-results li")
+        else:
+            page.wait_for_selector("#search-none:not([hidden])")
