@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 from bibsite import output
+from bibsite.uptodate import is_up_to_date, remember
 from bibsite.pipeline import (InputError, Project, Timer, config, enrich_records, human_size, import_seeds,
-                              load_entities, load_records, publish, write_site)
+                              load_entities, load_records, publish, with_imported, write_site)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,12 +33,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
             return 0
         output.recover(project.site)
-        records = enrich_records(load_records(project), entity_table)
+        if not imported["new"] and is_up_to_date(project.last_build, project.root, project.site, project.zip_path):
+            print(f"Done: nothing changed since the last build; site/ and {project.zip_path.name} are up to date "
+                  f"({len(existing)} records, {timer.seconds():.1f} s)")
+            return 0
+        records = enrich_records(with_imported(project, existing, imported), entity_table, project)
         staged, staged_zip = output.staging_dir(project.site), None
         try:
             figures = write_site(project, records, entity_table, settings, staged)
             staged_zip = output.write_zip(staged, project.zip_path, top="site")
             publish(project, staged, staged_zip, figures)
+            remember(project.last_build, project.root, project.site, project.zip_path)
         finally:
             output.discard(staged, staged_zip)
     except InputError as error:

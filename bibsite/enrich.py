@@ -61,22 +61,21 @@ def citation_formats(record: dict) -> dict:
     }
 
 
-def enrich_all(loaded: list[dict], entity_table: list[dict], analyze) -> list[dict]:
-    """Return every record enriched: entities, keywords, similar records and citations added.
+def enrich_all(records: list[dict], entity_table: list[dict], analyses: dict[str, dict]) -> list[dict]:
+    """Return the enriched records with entities, keywords, similar records and citations added.
 
-    analyze(text, lang) -> terms is the search index's own segmentation, so "similar" and search
-    see the same words.
+    analyses holds each record's text analysis (bibsite/analysis.py): the search index's own
+    segmentation, so "similar" and search see the same words.
     """
-    records = [enrich(record) for record in loaded]
-    for record in progress(records, "entities"):
-        record["entities"] = entities.tag(record_text(record), entity_table)
-    terms = {r["id"]: [t for b in r["blocks"] for t in analyze(b["text"], b["lang"])]
-             for r in progress(records, "segmenting")}
+    for record in records:
+        record["entities"] = analyses[record["id"]]["entities"]
+    terms = {r["id"]: [t for block in analyses[r["id"]]["blocks"] for t in block] for r in records}
     nearest = similar.similar(terms, {r["id"]: r["entities"] for r in records})
-    stats = keywords.corpus_stats(records, entities.user_words(entity_table))
+    features = {(r["id"], lang): f for r in records for lang, f in analyses[r["id"]]["keywords"].items()}
+    stats = keywords.corpus_stats(records, entities.user_words(entity_table), features)
     for record in progress(records, "keywords"):
         record["similar"] = nearest.get(record["id"], [])
         record["keywords_derived"] = not record.get("keywords")
-        record["keywords"] = keywords.record_keywords(record, stats)
+        record["keywords"] = keywords.record_keywords(record, stats, features=features)
         record["citations"] = citation_formats(record)
     return records

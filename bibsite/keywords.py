@@ -54,25 +54,41 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
-def corpus_stats(records, user_words=()) -> dict:
+def text_features(text: str, lang: str, user_words=()) -> dict:
+    """Return the costly, corpus-independent part of keyword extraction for one text (cacheable JSON).
+
+    {"candidates": terms as corpus_stats counts them, "tags": [[word, weight], ...] (Chinese only)}.
+    """
+    features = {"candidates": _candidates(text, lang, tuple(user_words))}
+    if lang == "zh":
+        extractor = _zh_extractor(tuple(user_words))
+        features["tags"] = [[word, weight] for word, weight in extractor.extract_tags(text, topK=None, withWeight=True)]
+    return features
+
+
+def corpus_stats(records, user_words=(), features: dict | None = None) -> dict:
     """Return per-language document frequencies of candidate terms: {lang: {"docs": n, "df": {term: n}}}.
 
     records are schema records (abstracts with `language` and a text, glossary entries with a text per
-    language). user_words (e.g. entities.user_words()) are taught to the Chinese tokenizer, and are
+    language). features maps (record id, lang) to text_features() computed earlier (e.g. cached). user_words (e.g. entities.user_words()) are taught to the Chinese tokenizer, and are
     kept in the result so that keywords() segments the same way.
     """
     stats: dict = {lang: {"docs": 0, "df": Counter()} for lang in LANGUAGES}
     stats["user_words"] = list(user_words)
+    features = features or {}
     for record in records:
         for text, lang in _texts(record):
             stats[lang]["docs"] += 1
-            stats[lang]["df"].update(set(_candidates(text, lang, stats["user_words"])))
+            known = features.get((record.get("id"), lang))
+            candidates = known["candidates"] if known else _candidates(text, lang, stats["user_words"])
+            stats[lang]["df"].update(set(candidates))
     for lang in LANGUAGES:
         stats[lang]["df"] = dict(sorted(stats[lang]["df"].items()))
     return stats
 
 
-def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int = DEFAULT_COUNT) -> list[str]:
+def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int = DEFAULT_COUNT,
+             features: dict | None = None) -> list[str]:
     """Return up to count keywords of text, best first; the same text and stats always give the same list."""
     stats = corpus_stats or {}
     words = tuple(stats.get("user_words", ()))
@@ -82,7 +98,7 @@ def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int 
     scored: list[tuple[float, int, tuple[str, ...]]] = []
     surfaces: dict = {}
     if lang == "zh":
-        weights = _zh_extractor(words).extract_tags(text, topK=None, withWeight=True)
+        weights = features["tags"] if features else _zh_extractor(words).extract_tags(text, topK=None, withWeight=True)
         for position, (word, weight) in enumerate(weights):
             if _is_term(word) and word not in ZH_STOP:
                 scored.append((weight * _idf(n, df.get(word, 0)), position, (word,)))
@@ -107,13 +123,16 @@ def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int 
     return [_display(surfaces[key]) if key in surfaces else key[0] for key in chosen]
 
 
-def record_keywords(record: dict, corpus_stats: dict | None = None, count: int = DEFAULT_COUNT) -> list[str]:
+def record_keywords(record: dict, corpus_stats: dict | None = None, count: int = DEFAULT_COUNT,
+                    features: dict | None = None) -> list[str]:
     """Return the record's keywords: the maintainer's `keywords` field if it has one, else extracted ones."""
     if record.get("keywords"):
         return list(record["keywords"])
+    features = features or {}
     out: list[str] = []
     for text, lang in _texts(record):
-        out += [word for word in keywords(text, lang, corpus_stats, count) if word not in out]
+        known = features.get((record.get("id"), lang))
+        out += [word for word in keywords(text, lang, corpus_stats, count, known) if word not in out]
     return out
 
 

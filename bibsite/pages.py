@@ -83,6 +83,8 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
         "canonical": (base + path) if base else "",
         "meta": [],
         "description": "",
+        # home and search carry their own large search box; a second one in the header would only confuse
+        "header_search": kind not in ("home", "search"),
     }
     if base:
         page["meta"] += [
@@ -127,24 +129,38 @@ def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
         value = record.get(field)
         if not value or (field == "title" and record["type"] == "glossary"):
             continue
-        row = {"label": strings[lang][f"field_{field}"], "value": value, "href": "", "lang_tag": ""}
+        row = {"label": strings[lang][f"field_{field}"], "value": value, "href": "", "lang_tag": "", "parts": []}
         if isinstance(value, list):
+            # each author or keyword carries its own language: a glossary entry's mix Chinese and Vietnamese
             row["value"] = "; ".join(value)
+            row["parts"] = [{"text": item, "lang_tag": _word_lang(item, record)} for item in value]
         if field == "url" and str(value).startswith(("http://", "https://")):
             row["href"] = value
         if field == "doi":
             row["href"] = f"https://doi.org/{value}"
-        if field in ("title", "journal"):
-            row["lang_tag"] = LANG_TAGS[record["main_language"]]
+        if field == "title":
+            row["lang_tag"] = LANG_TAGS[record["title_language"]]
+        if field == "journal":
+            row["lang_tag"] = _word_lang(value, record)
         rows.append(row)
     if record["type"] == "glossary":
         for field in ("date", "publisher"):
             if record.get(field):
-                rows.append({"label": strings[lang][f"field_{field}"], "value": record[field], "href": "", "lang_tag": ""})
+                rows.append({"label": strings[lang][f"field_{field}"], "value": record[field], "href": "", "lang_tag": "",
+                             "parts": []})
         if record.get("section"):
             for code, value in record["section"].items():
-                rows.append({"label": strings[lang]["field_section"], "value": value, "href": "", "lang_tag": LANG_TAGS[code]})
+                rows.append({"label": strings[lang]["field_section"], "value": value, "href": "", "lang_tag": LANG_TAGS[code],
+                             "parts": []})
     return rows
+
+
+def _word_lang(word: str, record: dict) -> str:
+    """Return the language tag of a keyword or name: Chinese when it holds Han characters, else the
+    record's Latin-script language (Vietnamese in a glossary entry, English otherwise)."""
+    if textnorm.HAN_CHAR.search(word):
+        return LANG_TAGS["zh"]
+    return LANG_TAGS[next((code for code in record["languages"] if code != "zh"), "en")]
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -189,19 +205,18 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
     }
     view["entities"] = [{"label": _entity_label(entities[slug], lang), "href": _rel(path, f"{lang}/entities/{slug}.html")}
                         for slug in record.get("entities", []) if slug in entities]
-    latin_language = next((code for code in record["languages"] if code != "zh"), record["main_language"])
     view["keywords"] = [{"text": word, "href": _rel(path, f"{lang}/search.html") + "?q=" + quote(word),
-                         "lang_tag": LANG_TAGS["zh" if textnorm.HAN_CHAR.search(word) else latin_language]}
+                         "lang_tag": _word_lang(word, record)}
                         for word in record.get("keywords", [])]
     view["keywords_derived"] = record.get("keywords_derived", False)
     view["similar"] = [_item(by_id[other], path, lang, strings) for other in record.get("similar", []) if other in by_id]
     view["citations"] = _citations_view(record, path)
     if record["type"] == "glossary":
-        columns = [{"lang": b["lang"], "lang_tag": LANG_TAGS[b["lang"]], "term": record["term"].get(b["lang"], "")}
-                   for b in record["blocks"]]
+        columns = [{"lang": b["lang"], "lang_tag": LANG_TAGS[b["lang"]], "term": record["term"].get(b["lang"], ""),
+                    "label": strings[lang][f"lang_{b['lang']}"]} for b in record["blocks"]]
         paras = [_paragraphs(b["text"]) for b in record["blocks"]]
         longest = max(len(p) for p in paras)
-        view["rows"] = [[{"lang_tag": col["lang_tag"], "text": p[i] if i < len(p) else ""}
+        view["rows"] = [[{"lang_tag": col["lang_tag"], "label": col["label"], "text": p[i] if i < len(p) else ""}
                          for col, p in zip(columns, paras)] for i in range(longest)]
         view["columns"] = columns
         view["terms"] = [{"lang_tag": LANG_TAGS[code], "text": text} for code, text in record["term"].items()]
@@ -230,19 +245,25 @@ def _chart(records: list[dict], entities: list[dict], lang: str, strings: dict, 
     if not top:
         return {}
     most = counts[top[0]["slug"]]
-    bar_left, bar_room, row = 150, 300, 28
+    labels = [entity["names"]["zh"][0] if lang == "zh" and entity["names"].get("zh") else _short_or_name(entity)
+              for entity in top]
+    # the label column is as wide as the longest label, so the chart stays narrow enough for a phone
+    bar_left, bar_room, row = max(_label_width(label) for label in labels) + 14, 200, 28
     bars = []
-    for index, entity in enumerate(top):
-        width = max(2, round(bar_room * counts[entity["slug"]] / most))
-        own_name = lang == "zh" and bool(entity["names"].get("zh"))
+    for index, (entity, label) in enumerate(zip(top, labels)):
         count = counts[entity["slug"]]
-        bars.append({"label": entity["names"]["zh"][0] if own_name else _short_or_name(entity),
-                     "lang_tag": "" if own_name or lang == "en" else "en", "count": count,
+        width = max(2, round(bar_room * count / most))
+        bars.append({"label": label, "lang_tag": "zh-Hans" if textnorm.HAN_CHAR.search(label) else "en", "count": count,
                      "aria_label": strings[lang]["chart_bar"].format(name=_entity_label(entity, lang), count=count),
                      "y": index * row, "text_y": index * row + 18, "width": width,
                      "count_x": bar_left + width + 6, "href": _rel(path, f"{lang}/entities/{entity['slug']}.html")})
     return {"bars": bars, "height": len(bars) * row, "bar_left": bar_left, "label_x": bar_left - 8,
-            "width": bar_left + bar_room + 40, "title": strings[lang]["chart_label"]}
+            "width": bar_left + bar_room + 36, "title": strings[lang]["chart_label"]}
+
+
+def _label_width(label: str, size: int = 14) -> int:
+    """Return the estimated width in px of a chart label: a Han character is 1 em, anything else about 0.62 em."""
+    return round(sum(size if textnorm.HAN_CHAR.match(ch) else size * 0.62 for ch in label))
 
 
 def _short_or_name(entity: dict) -> str:

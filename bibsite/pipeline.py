@@ -13,7 +13,7 @@ import jinja2
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import citations, enrich, entities, output, pages, records
+from . import analysis, citations, enrich, entities, output, pages, records
 from .errors import InputError
 from . import importer
 from .config import load_config
@@ -41,6 +41,10 @@ class Project:
         self.site = self.root / "site"
         self.dist = self.root / "dist"
         self.cache = self.root / ".cache"
+
+    @property
+    def last_build(self) -> Path:
+        return self.cache / "last-build.json"
 
     @property
     def zip_path(self) -> Path:
@@ -72,12 +76,32 @@ def load_entities(project: Project) -> list[dict]:
     return entities.load_entities(project.content / "entities.yaml")
 
 
-def enrich_records(loaded: list[dict], entity_table: list[dict]) -> list[dict]:
-    """Return the records with their derived build fields: titles, languages, entities, similar records."""
-    from search_index.analyze import add_words, analyze
+def with_imported(project: Project, existing: list[dict], imported: dict) -> list[dict]:
+    """Return the loaded records plus the ones just imported, read back from their files, in id order."""
+    new = [records.load(project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml",
+                        os.path.relpath(project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml", project.root))
+           for r in imported["new"]]
+    for record in new:
+        record["path"] = os.path.relpath(project.content / records.KINDS[record["type"]] / f"{record['id']}.yaml",
+                                         project.root)
+    return sorted(existing + new, key=lambda r: (r["type"], r["id"]))
+
+
+def enrich_records(loaded: list[dict], entity_table: list[dict], project: Project) -> list[dict]:
+    """Return the records with their derived build fields: titles, languages, entities, keywords,
+    similar records, citations, and the search terms of each field (under "terms")."""
+    from search_index.analyze import add_words
 
     add_words(entities.user_words(entity_table))
-    return enrich.enrich_all(loaded, entity_table, analyze)
+    records = [enrich.enrich(record) for record in loaded]
+    analyses = analysis.analyse_all(records, entity_table, project.cache)
+    records = enrich.enrich_all(records, entity_table, analyses)
+    keyword_terms = analysis.keyword_terms(records, entity_table, project.cache)
+    for record in records:
+        record["terms"] = {"title": analyses[record["id"]]["title"],
+                           "text": [t for block in analyses[record["id"]]["blocks"] for t in block],
+                           "keywords": keyword_terms[record["id"]]}
+    return records
 
 
 def config(project: Project) -> dict:
@@ -87,7 +111,7 @@ def config(project: Project) -> dict:
 
 def public_record(record: dict) -> dict:
     """Return the fields of a record published in data/records.json."""
-    hidden = {"path", "blocks", "source_file", "source_line", "citations"}
+    hidden = {"path", "blocks", "source_file", "source_line", "citations", "terms"}
     return {key: value for key, value in record.items() if key not in hidden}
 
 
@@ -103,6 +127,7 @@ def search_docs(enriched: list[dict]) -> list[dict]:
         "keywords": r.get("keywords", []),
         "url": pages.record_path(r),
         "entities": r.get("entities", []),
+        "terms": r["terms"],
     } for r in enriched]
 
 

@@ -50,7 +50,12 @@ def utf16_key(term: str) -> bytes:
 
 
 def doc_fields(doc: dict) -> dict[str, list[str]]:
-    """Return the analysed terms of each indexed field of doc (title, text, keywords)."""
+    """Return the analysed terms of each indexed field of doc (title, text, keywords).
+
+    A doc may bring them already analysed under "terms" (the site build caches analysis per record).
+    """
+    if "terms" in doc:
+        return {**doc["terms"], "entities": [ENTITY_PREFIX + slug for slug in sorted(set(doc.get("entities") or ()))]}
     text: list[str] = []
     for block in doc.get("blocks", ()):
         text.extend(analyze(block["text"], block.get("lang") or doc["lang"]))
@@ -64,7 +69,7 @@ def doc_fields(doc: dict) -> dict[str, list[str]]:
 def analyse_all(docs: list[dict]) -> list[dict[str, list[str]]]:
     """Return doc_fields of every doc, in order; large corpora are analysed in two processes."""
     workers = min(2, os.cpu_count() or 1)
-    if len(docs) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if all("terms" in d for d in docs) or len(docs) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [doc_fields(d) for d in docs]
     warm_up()  # load jieba and the user words once; forked workers inherit them
     with multiprocessing.get_context("fork").Pool(workers) as pool:
