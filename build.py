@@ -24,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         return serve(project.root, args.port)
     timer = Timer()
     try:
+        if not args.check and is_up_to_date(project.last_build, project.root, project.site, project.zip_path):
+            print(f"Done: nothing changed since the last build; site/ and {project.zip_path.name} are up to date "
+                  f"({timer.seconds():.1f} s)")
+            return 0
         settings = config(project)
         entity_table = load_entities(project)
         existing = load_records(project)
@@ -33,19 +37,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
             return 0
         output.recover(project.site)
-        if not imported["new"] and is_up_to_date(project.last_build, project.root, project.site, project.zip_path):
-            print(f"Done: nothing changed since the last build; site/ and {project.zip_path.name} are up to date "
-                  f"({len(existing)} records, {timer.seconds():.1f} s)")
-            return 0
         records = enrich_records(with_imported(project, existing, imported), entity_table, project)
-        staged, staged_zip = output.staging_dir(project.site), None
+        staged = output.staging_dir(project.site)
         try:
             figures = write_site(project, records, entity_table, settings, staged)
             staged_zip = output.write_zip(staged, project.zip_path, top="site")
             publish(project, staged, staged_zip, figures)
             remember(project.last_build, project.root, project.site, project.zip_path)
         finally:
-            output.discard(staged, staged_zip)
+            output.discard(staged, project.zip_path)
     except InputError as error:
         print(f"error: {error.one_line()}", file=sys.stderr)
         return 1

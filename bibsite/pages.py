@@ -175,16 +175,12 @@ def _entity_label(entity: dict, lang: str) -> str:
 
 
 def _citations_view(record: dict, path: str) -> dict:
-    """Return the citation formats of a record with links to their downloadable files."""
+    """Return the citation formats of a record, shown on its page (the collection has files of its own)."""
     cites = record.get("citations")
     if not cites:
         return {}
-    formats = []
-    for key, label, ext in (("bibtex", "BibTeX", "bib"), ("ris", "RIS", "ris"), ("csl", "CSL-JSON", "json")):
-        if cites.get(key):
-            filename = f"{record['id']}.{ext}"
-            formats.append({"label": label, "text": cites[key], "filename": filename,
-                            "href": _rel(path, f"data/cite/{filename}")})
+    formats = [{"label": label, "text": cites[key]}
+               for key, label in (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON")) if cites.get(key)]
     return {"gbt": cites.get("gbt", ""), "formats": formats}
 
 
@@ -352,6 +348,9 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
             ctx = _page(path, lang, record["type"], strings, config, record["display_title"])
             ctx["record"] = _record_view(record, path, lang, strings, config, by_id, entity_by_slug)
             ctx["page"]["description"] = record["blocks"][0]["text"][:160]
+            if config.get("base_url"):
+                ctx["page"]["meta"].append({"attr": "property", "name": "og:description",
+                                            "content": ctx["page"]["description"]})
             ctx["page"]["meta"] += [{"attr": "name", "name": name, "content": content}
                                     for name, content in record.get("citations", {}).get("highwire", [])]
             pages.append({"path": path, "template": f"{record['type']}.html", "context": ctx})

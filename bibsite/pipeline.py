@@ -172,12 +172,7 @@ def template_error(error, project: Project) -> InputError:
 
 
 def write_citations(enriched: list[dict], data_dir: Path) -> None:
-    """Write each record's citation files (data/cite/<id>.bib|ris|json) and the whole collection's."""
-    cite_dir = data_dir / "cite"
-    cite_dir.mkdir(parents=True, exist_ok=True)
-    for record in enriched:
-        for key, ext in (("bibtex", "bib"), ("ris", "ris"), ("csl", "json")):
-            (cite_dir / f"{record['id']}.{ext}").write_text(record["citations"][key] + "\n", encoding="utf-8")
+    """Write the whole collection's citations (data/bibliography.bib and .json); record pages show their own."""
     pairs = [(record, record["display_title"]) for record in enriched]
     (data_dir / "bibliography.bib").write_text(citations.collection_bibtex(pairs), encoding="utf-8")
     (data_dir / "bibliography.json").write_text(citations.collection_csl(pairs), encoding="utf-8")
