@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bibsite import output
-from bibsite.uptodate import is_up_to_date, remember
+from bibsite.uptodate import remember, up_to_date_report
 from bibsite.pipeline import (InputError, Project, Timer, config, enrich_records, human_size, import_seeds,
                               load_entities, load_records, publish, with_imported, write_site)
 
@@ -24,10 +24,14 @@ def main(argv: list[str] | None = None) -> int:
         return serve(project.root, args.port)
     timer = Timer()
     try:
-        if not args.check and is_up_to_date(project.last_build, project.root, project.site, project.zip_path):
-            print(f"Done: nothing changed since the last build; site/ and {project.zip_path.name} are up to date "
-                  f"({timer.seconds():.1f} s)")
-            return 0
+        if not args.check:
+            output.recover(project.site, project.zip_path)
+            unchanged = up_to_date_report(project.last_build, project.root, project.site, project.zip_path)
+            if unchanged is not None:
+                report_import(unchanged)
+                print(f"Done: nothing changed since the last build; site/ and {project.zip_path.name} are up to date "
+                      f"({timer.seconds():.1f} s)")
+                return 0
         settings = config(project)
         entity_table = load_entities(project)
         existing = load_records(project)
@@ -36,14 +40,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
             return 0
-        output.recover(project.site)
         records = enrich_records(with_imported(project, existing, imported), entity_table, project)
         staged = output.staging_dir(project.site)
         try:
             figures = write_site(project, records, entity_table, settings, staged)
             staged_zip = output.write_zip(staged, project.zip_path, top="site")
             publish(project, staged, staged_zip, figures)
-            remember(project.last_build, project.root, project.site, project.zip_path)
+            remember(project.last_build, project.root, project.site, project.zip_path, imported)
         finally:
             output.discard(staged, project.zip_path)
     except InputError as error:

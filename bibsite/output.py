@@ -39,13 +39,16 @@ def swap_in(staged: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def recover(final: Path) -> None:
-    """Put back the previous site if a build was killed between the two renames of swap_in."""
+def recover(final: Path, zip_path: Path) -> None:
+    """Put back the previous site if a build was killed between the two renames of swap_in, and
+    clear what a killed build left half-written (staging folders, a temporary zip)."""
     old = final.with_name(f".{final.name}.old")
     if old.exists() and not final.exists():
         os.replace(old, final)
     for stale in final.parent.glob(f".{final.name}.building-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    for half_written in zip_path.parent.glob(f".{zip_path.name}.*.tmp"):
+        half_written.unlink(missing_ok=True)
 
 
 def write_json(path: Path, data) -> None:
@@ -100,9 +103,6 @@ def _raw_bytes(handle, info) -> bytes:
 def write_zip(site: Path, zip_path: Path, top: str) -> Path:
     """Write site as a zip (under folder top, fixed dates and order) beside zip_path; return the unswapped file."""
     zip_path.parent.mkdir(parents=True, exist_ok=True)
-    # A killed build leaves its half-written zip behind; one build runs at a time, so clear them.
-    for stale in zip_path.parent.glob(f".{zip_path.name}.*.tmp"):
-        stale.unlink(missing_ok=True)
     previous = _previous_entries(zip_path)
     fd, tmp = tempfile.mkstemp(dir=zip_path.parent, prefix=f".{zip_path.name}.", suffix=".tmp")
     os.close(fd)

@@ -18,7 +18,7 @@ from operator import itemgetter
 MAX_TERMS = 30
 # A term in more than this share of records (and in more than MIN_DF_CUT records) is left out: its
 # low IDF barely moves a score, and its posting list would cost df² operations. Small corpora keep all.
-MAX_DF = 0.05
+MAX_DF = 0.02
 MIN_DF_CUT = 100
 # Scores are rounded before ranking so that float noise never decides a tie; ties go to the lower id.
 DIGITS = 9

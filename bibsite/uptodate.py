@@ -38,19 +38,24 @@ def output_stamp(site: Path, zip_path: Path) -> str:
     return digest.hexdigest()
 
 
-def is_up_to_date(record_file: Path, root: Path, site: Path, zip_path: Path) -> bool:
-    """Return True when the last build's inputs and outputs are exactly as it left them."""
+def up_to_date_report(record_file: Path, root: Path, site: Path, zip_path: Path) -> dict | None:
+    """Return the last build's import report when its inputs and outputs are exactly as it left them,
+    else None (the build has work to do)."""
     try:
         last = json.loads(record_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    if not (site.is_dir() and zip_path.is_file()):
-        return False
-    return last == {"inputs": inputs_fingerprint(root), "output": output_stamp(site, zip_path)}
+        return None
+    if not (site.is_dir() and zip_path.is_file() and isinstance(last, dict)):
+        return None
+    if last.get("inputs") != inputs_fingerprint(root) or last.get("output") != output_stamp(site, zip_path):
+        return None
+    return last.get("report")
 
 
-def remember(record_file: Path, root: Path, site: Path, zip_path: Path) -> None:
-    """Record the inputs and outputs of the build that just published."""
+def remember(record_file: Path, root: Path, site: Path, zip_path: Path, imported: dict) -> None:
+    """Record the inputs, outputs and import report (duplicates, orphans) of the build that just published."""
     record_file.parent.mkdir(parents=True, exist_ok=True)
-    state = {"inputs": inputs_fingerprint(root), "output": output_stamp(site, zip_path)}
-    record_file.write_text(json.dumps(state, sort_keys=True) + "\n", encoding="utf-8")
+    report = {"new": [], "duplicates": imported["duplicates"], "orphans": imported["orphans"],
+              "unchanged": imported["unchanged"] + len(imported["new"])}
+    state = {"inputs": inputs_fingerprint(root), "output": output_stamp(site, zip_path), "report": report}
+    record_file.write_text(json.dumps(state, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
