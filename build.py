@@ -22,39 +22,50 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         from bibsite.serve import serve
         return serve(project.root, args.port)
-    timer = Timer()
     try:
-        if not args.check:
-            output.recover(project.site, project.zip_path)
-            unchanged = up_to_date_report(project.last_build, project.root, project.site, project.zip_path)
-            if unchanged is not None:
-                report_import(unchanged)
-                print(f"Done: nothing changed since the last build; site/ and {project.zip_path.name} are up to date "
-                      f"({timer.seconds():.1f} s)")
-                return 0
-        settings = config(project)
-        entity_table = load_entities(project)
-        existing = load_records(project)
-        imported = import_seeds(project, existing, write=not args.check)
-        report_import(imported)
-        if args.check:
-            print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
-            return 0
-        records = enrich_records(with_imported(project, existing, imported), entity_table, project)
-        staged = output.staging_dir(project.site)
-        try:
-            figures = write_site(project, records, entity_table, settings, staged)
-            staged_zip = output.write_zip(staged, project.zip_path, top="site")
-            publish(project, staged, staged_zip, figures)
-            remember(project.last_build, project.root, project.site, project.zip_path, imported)
-        finally:
-            output.discard(staged, project.zip_path)
+        return check(project) if args.check else build(project)
     except InputError as error:
         print(f"error: {error.one_line()}", file=sys.stderr)
         return 1
+
+
+def build(project: Project) -> int:
+    """Import new seeds, then build site/ and the zip, publishing both only if everything succeeded."""
+    timer = Timer()
+    output.recover(project.site, project.zip_path)
+    unchanged = up_to_date_report(project.last_build, project.root, project.site, project.zip_path)
+    if unchanged is not None:
+        report_import(unchanged)
+        print(f"Done: nothing changed since the last build; site/ and {project.zip_path.name} are up to date "
+              f"({timer.seconds():.1f} s)")
+        return 0
+    settings = config(project)
+    entity_table = load_entities(project)
+    existing = load_records(project)
+    imported = import_seeds(project, existing)
+    report_import(imported)
+    records = enrich_records(with_imported(project, existing, imported), entity_table, project)
+    staged = output.staging_dir(project.site)
+    try:
+        figures = write_site(project, records, entity_table, settings, staged)
+        publish(project, staged, output.write_zip(staged, project.zip_path, top="site"), figures)
+        remember(project.last_build, project.root, project.site, project.zip_path, imported)
+    finally:
+        output.discard(staged, project.zip_path)
     print(f"Done: {len(records)} records, {figures['pages']} pages ({figures['rendered']} rendered anew), "
           f"site {human_size(output.tree_size(project.site))}, zip {human_size(project.zip_path.stat().st_size)} "
           f"in {timer.seconds():.1f} s")
+    return 0
+
+
+def check(project: Project) -> int:
+    """Validate the settings, the entity table, content/ and the seeds; write nothing."""
+    config(project)
+    load_entities(project)
+    existing = load_records(project)
+    imported = import_seeds(project, existing, write=False)
+    report_import(imported)
+    print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
     return 0
 
 
