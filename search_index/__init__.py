@@ -1,4 +1,9 @@
-"""Search for the bibliography site: a lunr index built here with lunr.py, queried by lunr.js.
+"""Search for the bibliography site: lunr's BM25 over an index built here, queried in the browser.
+
+The build counts terms (builder.py; lunr.py builds the same index as the reference the tests
+compare with) and ships them compact; the browser (js/) scores queries straight from them with
+lunr's formula and lunr.js 2.3.9's stemmer and TokenSet (wildcards). See js/engine.js for why it
+does not rebuild a whole lunr.Index at load.
 
 Public interface (used by the site build):
   build_search_assets(docs, out_dir, user_words=(), entities=()) -> stats   writes <site>/assets/search/

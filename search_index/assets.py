@@ -3,7 +3,7 @@
 Files (all scripts, because fetch() of JSON is blocked on file:// pages):
   lunr.min.js          lunr.js 2.3.9, copied from node_modules
   analyze.js, query.js, engine.js, highlight.js, search-page.js   the browser half (search_index/js)
-  index.js             window.__BIB_INDEX__: terms, postings, records' titles, rules, T->S table, entities
+  index.js             window.__BIB_INDEX__: terms, postings, records (record_row), rules, T->S table, entities
   docs-<n>.js          record text in shards of SHARD_SIZE, loaded only for the results shown
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .traditional import table_for
 
 HERE = Path(__file__).resolve().parent
 JS_FILES = ("analyze.js", "query.js", "engine.js", "highlight.js", "search-page.js")
-SHARD_SIZE = 100
+SHARD_SIZE = 50  # a page of 50 results touches up to ~40 shards: smaller ones keep that download small
 REQUIRED = ("id", "type", "lang", "title", "blocks", "url")
 
 
@@ -81,6 +81,35 @@ def entity_table(entities) -> list[dict]:
     return sorted(table, key=lambda e: e["slug"])
 
 
+def url_patterns(docs: list[dict]) -> dict[str, list[str]]:
+    """Return {type: [before, after]} for each type whose every url is before + id + after."""
+    patterns = {}
+    for doc in docs:
+        pieces = doc["url"].split(doc["id"])
+        if doc["type"] not in patterns:
+            patterns[doc["type"]] = pieces if len(pieces) == 2 else None
+        elif patterns[doc["type"]] != pieces:
+            patterns[doc["type"]] = None
+    return {kind: pieces for kind, pieces in sorted(patterns.items()) if pieces}
+
+
+def record_row(doc: dict, patterns: dict[str, list[str]]) -> list:
+    """Return a record as the browser reads it: [id, type, lang, title, langs, url].
+
+    Most of the index's records would repeat what the browser can work out, so a row ends early:
+    no url when the type's pattern gives it, and then no langs when they are just [lang] (0 holds
+    the langs' place before a url).
+    """
+    langs = list(doc.get("langs") or [doc["lang"]])
+    row = [doc["id"], doc["type"], doc["lang"], doc["title"]]
+    pattern = patterns.get(doc["type"])
+    if not pattern or pattern[0] + doc["id"] + pattern[1] != doc["url"]:
+        row += [langs if langs != [doc["lang"]] else 0, doc["url"]]
+    elif langs != [doc["lang"]]:
+        row.append(langs)
+    return row
+
+
 def build_search_assets(docs: list[dict], out_dir: Path, user_words: Iterable[str] = (), entities: list[dict] = ()) -> dict:
     """Return {"terms", "index_bytes", "files"} after writing the search page's assets into out_dir."""
     check_docs(docs)
@@ -89,9 +118,8 @@ def build_search_assets(docs: list[dict], out_dir: Path, user_words: Iterable[st
     add_words(list(user_words) + [name for e in entity_list for name in e["names"]])
 
     data = compact(count(analyse_all(docs)))
-    data["records"] = [
-        [d["id"], d["type"], d["lang"], list(d.get("langs") or [d["lang"]]), d["title"], d["url"]] for d in docs
-    ]
+    data["url_patterns"] = url_patterns(docs)
+    data["records"] = [record_row(d, data["url_patterns"]) for d in docs]
     data["rules"] = {k: v for k, v in RULES.items() if k != "about"}
     data["ts"] = table_for(data["terms"])
     data["entities"] = entity_list

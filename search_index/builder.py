@@ -123,15 +123,15 @@ _CODES.extend(_code(v) for v in range(1 << 15))
 
 def encode_field(entries: list[tuple[int, int]]) -> str:
     """Return [(ordinal, tf), ...] as a code string: gap*2 when tf is 1, else gap*2+1 followed by tf."""
-    out, previous = [], 0
+    out, previous, codes, limit = [], 0, _CODES, len(_CODES)
     for ordinal, tf in entries:
-        gap = ordinal - previous
+        value = (ordinal - previous) * 2
         previous = ordinal
         if tf == 1:
-            out.append(_code(gap * 2))
+            out.append(codes[value] if value < limit else _code(value))
         else:
-            out.append(_code(gap * 2 + 1))
-            out.append(_code(tf))
+            out.append(codes[value + 1] if value + 1 < limit else _code(value + 1))
+            out.append(codes[tf] if tf < limit else _code(tf))
     return "".join(out)
 
 

@@ -82,8 +82,7 @@ def test_filters_by_type_and_language(seed_assets, seed_records):
 def test_fast_intersect_and_dot_give_lunr_results(seed_assets):
     """Our TokenSet.intersect and Vector.dot overrides must return what lunr's own do."""
     body = """
-    const engine = BibEngine.createEngine(loadAssets(input.assets));
-    const idx = engine.index;
+    const idx = BibEngine.buildIndex(loadAssets(input.assets));
     const terms = self.__BIB_INDEX__.terms;
     const patterns = terms.filter((_, i) => i % 7 === 0).concat(["上海*", "*组织", "secur*", "*tion", "s*y", "*", "zzz", "安全"]);
     const run = () => patterns.map(p => JSON.stringify(idx.query(q => q.term(p, {usePipeline: false}))
@@ -124,3 +123,127 @@ def test_highlight_maps_terms_back_to_original_text(seed_assets):
     assert out[0] == ["Regional", "Organisations", "NATO"]
     assert out[1] == ["上 合组织", "上海合作組織"]
     assert out[2] == ["Hội", "nghị"]
+
+
+# Random clause lists over the vocabulary (some twice, some wildcards, boosts as query.js gives
+# them) plus a few broad wildcards; run by the page's scorer and by a real lunr.Index.
+EQUIVALENCE = r"""
+const data = loadAssets(input.assets);
+const idx = BibEngine.buildIndex(data);
+const scorer = BibEngine.createScorer(BibEngine.createStore(data));
+lunr.TokenSet.prototype.intersect = BibEngine.originalIntersect;  // lunr exactly as shipped
+lunr.Vector.prototype.dot = BibEngine.originalDot;
+const terms = data.terms;
+let seed = 12345;
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+const cut = (t, a, b) => Array.from(t).slice(a, b).join("");
+const queries = input.extra.slice();
+for (let i = 0; i < input.count; i++) {
+  const specs = [];
+  for (let j = 0, k = 1 + Math.floor(rand() * 6); j < k; j++) {
+    const t = terms[Math.floor(rand() * terms.length)], r = rand(), n = Array.from(t).length;
+    const [term, wildcard] = r < 0.15 ? [cut(t, 0, Math.ceil(n / 2)), 2] : r < 0.2 ? [cut(t, -2), 1]
+      : r < 0.23 ? [cut(t, 1, 3) || t, 3] : [t, 0];
+    specs.push({term, wildcard, boost: [1, 0.7, 0.5][Math.floor(rand() * 3)]});
+    if (rand() < 0.2) specs.push({term: t, wildcard: 0, boost: 1});
+  }
+  queries.push(specs);
+}
+const differ = [];
+let compared = 0;
+for (const specs of queries) {
+  const expected = idx.query(q => specs.forEach(s => q.term(s.term,
+      {boost: s.boost, wildcard: s.wildcard, usePipeline: false, presence: lunr.Query.presence.OPTIONAL})));
+  const got = scorer.run(specs), slot = new Map();
+  for (let j = 0; j < got.count; j++) slot.set(String(got.docs[j]), j);
+  if (slot.size !== expected.length) { differ.push([specs, "count", slot.size, expected.length]); continue; }
+  for (const hit of expected) {
+    const j = slot.get(hit.ref);
+    const matched = new Set();
+    specs.forEach((_, s) => {
+      if (j !== undefined && (got.bits[j * got.words + (s >> 5)] >>> (s & 31)) & 1) {
+        scorer.matchedTerms(got, s, +hit.ref).forEach(t => matched.add(t));
+      }
+    });
+    const same = j !== undefined && got.scores[j] === hit.score &&
+      JSON.stringify([...matched].sort()) === JSON.stringify(Object.keys(hit.matchData.metadata).sort());
+    if (!same) { differ.push([specs, hit.ref, j === undefined ? null : got.scores[j], hit.score]); break; }
+    compared++;
+  }
+}
+return {queries: queries.length, compared, differ: differ.slice(0, 3)};
+"""
+
+
+def test_scorer_gives_lunr_index_query_scores_exactly(seed_assets):
+    """The page scores from the postings; every score (===) and matched term must be lunr.Index.query's."""
+    extra = [[{"term": "secur", "wildcard": 2, "boost": 1}], [{"term": "a", "wildcard": 2, "boost": 1}],
+             [{"term": "组织", "wildcard": 1, "boost": 1}, {"term": "上海", "wildcard": 2, "boost": 0.5}],
+             [{"term": "n", "wildcard": 3, "boost": 0.7}, {"term": "secur", "wildcard": 0, "boost": 1}],
+             [{"term": "亚信会议", "wildcard": 0, "boost": 1}, {"term": "@cica", "wildcard": 0, "boost": 0.5},
+              {"term": "cica", "wildcard": 0, "boost": 0.5}, {"term": "hoi", "wildcard": 0, "boost": 0.5}]]
+    out = node(EQUIVALENCE, {"assets": str(seed_assets), "count": 400, "extra": extra})
+    assert out["differ"] == []
+    assert out["compared"] > 1000
+
+
+def test_wildcard_on_a_stemmed_word_finds_its_stem(seed_assets, seed_records):
+    from test_search_support import has_word
+
+    organisations = has_word(seed_records, r"\borgani[sz]ations?\b")
+    assert organisations
+    out = node(SEARCH, {"assets": str(seed_assets), "queries": [{"query": q} for q in ("organ*", "organi*", "organis*", "organiz*")]})
+    for query, result in zip(("organ*", "organi*", "organis*", "organiz*"), out):
+        assert organisations <= set(result["ids"]), query
+
+
+def test_acronym_names_expand_only_in_capitals(seed_assets):
+    out = node(SEARCH, {"assets": str(seed_assets), "queries": [{"query": "SCO"}, {"query": "sco"}, {"query": "Sco"},
+                                                                 {"query": "cica"}, {"query": "CICA"}]})
+    assert "上海合作组织" in out[0]["expanded"]
+    assert out[1]["expanded"] == [] and out[2]["expanded"] == [] and out[3]["expanded"] == []
+    assert "亚信会议" in out[4]["expanded"]
+
+
+def test_an_entity_name_the_index_lacks_does_not_break_the_query(tmp_path):
+    """A Han entity name no record holds (欧盟 in a corpus without it) once threw in expandEntities."""
+    from search_index import build_search_assets
+    from test_search_support import seed_docs
+
+    entities = [{"slug": "eu", "names": {"zh": ["欧盟"], "en": ["European Union", "EU"]}}]
+    build_search_assets(seed_docs(), tmp_path, entities=entities)
+    out = node(SEARCH, {"assets": str(tmp_path), "queries": [{"query": "欧盟"}, {"query": "欧盟 安全"}]})
+    assert out[0]["ids"] == [] or isinstance(out[0]["ids"], list)
+    assert out[1]["ids"], "the rest of the query still finds records"
+
+
+def test_substring_terms_are_the_same_before_and_after_the_bigram_table(seed_assets):
+    """vocab.containing scans the terms until warm() has built its table; both must agree."""
+    body = """
+    const engine = BibEngine.createEngine(loadAssets(input.assets));
+    const before = input.texts.map(t => engine.vocab.containing(t));
+    engine.warm();
+    return {before, after: input.texts.map(t => engine.vocab.containing(t))};
+    """
+    out = node(body, {"assets": str(seed_assets), "texts": ["合作", "安全", "组织", "上海合作", "六甲", "x", "安"]})
+    assert out["before"] == out["after"]
+    assert any(len(found) > 3 for found in out["after"])
+
+
+def test_rank_order_equals_a_comparator_sort():
+    body = """
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const bad = [];
+    for (let trial = 0; trial < 200; trial++) {
+      const n = Math.floor(rand() * 300), keys = new Int32Array(n), scores = new Float64Array(n);
+      for (let i = 0; i < n; i++) { keys[i] = Math.floor(rand() * 3) * 65536 + Math.floor(rand() * 3);
+                                    scores[i] = rand() < 0.3 ? 0 : Math.floor(rand() * 20) / 7; }
+      const expected = Array.from({length: n}, (_, i) => i)
+        .sort((x, y) => keys[y] - keys[x] || scores[y] - scores[x] || x - y);
+      const got = Array.from(BibEngine.rankOrder(n, keys, scores));
+      if (JSON.stringify(got) !== JSON.stringify(expected)) bad.push(trial);
+    }
+    return bad;
+    """
+    assert node(body, {}) == []

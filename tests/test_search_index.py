@@ -97,3 +97,29 @@ def test_traditional_table_ships_only_characters_that_matter(seed_assets):
     assert data["ts"]["組"] == "组" and data["ts"]["織"] == "织"
     assert len(data["ts"]) < 2000, "only traditional characters whose simplified form the index holds"
     assert json.loads(json.dumps(data["entities"]))[0]["slug"] == "cica"
+
+
+def test_record_rows_leave_out_only_what_the_browser_can_work_out():
+    from search_index.assets import record_row, url_patterns
+
+    docs = [{"id": "a1", "type": "abstract", "lang": "en", "langs": ["en"], "title": "A", "url": "abstracts/a1.html"},
+            {"id": "b2", "type": "abstract", "lang": "zh", "langs": ["zh", "en"], "title": "B", "url": "abstracts/b2.html"},
+            {"id": "c3", "type": "glossary", "lang": "vi", "title": "C", "url": "glossary/c3.html"},
+            {"id": "d4", "type": "glossary", "lang": "vi", "title": "D", "url": "elsewhere/d.html"}]
+    patterns = url_patterns(docs)
+    assert patterns == {"abstract": ["abstracts/", ".html"]}
+    rows = [record_row(d, patterns) for d in docs]
+    assert rows == [["a1", "abstract", "en", "A"], ["b2", "abstract", "zh", "B", ["zh", "en"]],
+                    ["c3", "glossary", "vi", "C", 0, "glossary/c3.html"], ["d4", "glossary", "vi", "D", 0, "elsewhere/d.html"]]
+    out = node("""const rows = input.rows; const e = BibEngine.createEngine(Object.assign({}, input.base, {records: rows,
+                  url_patterns: input.patterns, lengths: rows.flatMap(() => [0, 0, 0, 0])}));
+                  return e.records.map(r => [r.id, r.langs, r.url]);""",
+               {"rows": rows, "patterns": patterns, "base": {"fields": [["title", 3], ["text", 1], ["keywords", 2], ["entities", 1]],
+                "k1": 1.2, "b": 0.75, "terms": [], "postings": [], "rules": read_rules(), "ts": {}, "entities": []}})
+    assert out == [[d["id"], d.get("langs") or [d["lang"]], d["url"]] for d in docs]
+
+
+def read_rules():
+    from search_index.analyze import RULES
+
+    return {k: v for k, v in RULES.items() if k != "about"}

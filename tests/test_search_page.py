@@ -100,12 +100,14 @@ def test_query_and_filters_live_in_the_url(new_page, http_site, site_records):
     watch.assert_clean()
 
 
-def test_header_form_on_other_pages_submits_to_search(new_page, site_dir):
+@pytest.mark.parametrize("path, box", [("en/about.html", "#site-q"), ("en/index.html", "#home-q")])
+def test_search_forms_on_other_pages_submit_to_search(new_page, site_dir, path, box):
+    """The header form (every page but home and search) and the home page's own form."""
     base = site_dir.as_uri() + "/"
     page, watch = new_page(base)
-    page.goto(base + "en/index.html")
-    page.fill("#site-q", "hoi nghi")
-    page.press("#site-q", "Enter")
+    page.goto(base + path)
+    page.fill(box, "hoi nghi")
+    page.press(box, "Enter")
     page.wait_for_selector("#search-page[data-ready]")
     page.wait_for_selector("[data-record-id]")
     assert page.input_value("#search-q") == "hoi nghi"
@@ -213,3 +215,23 @@ def test_browser_analyzer_agrees_with_python(new_page, site_dir):
         return texts.map(t => a.runs(t).map(r => [r.kind, r.kind === "han" ? r.text : a.wordTerm(r.text)])); }""", texts)
     assert got == [_python_runs(t) for t in texts]
     watch.assert_clean()
+
+
+def test_benchmark_hook_searches_synchronously_once_ready(new_page, site_dir, site_records):
+    """window.bibSearch (tests/bench.py uses it): ready() and a synchronous search(q) -> results."""
+    page, watch = new_page(site_dir.as_uri() + "/")
+    page.goto(site_dir.as_uri() + "/zh/search.html")
+    page.wait_for_function("window.bibSearch && window.bibSearch.ready()")
+    ids = page.evaluate("q => window.bibSearch.search(q).map(r => r.record.id)", "马六甲")
+    assert set(ids) == containing(site_records, "马六甲")
+    assert page.evaluate("window.bibSearch.search('\"').length >= 0")
+    watch.assert_clean()
+
+
+def test_an_index_that_fails_to_load_says_so(new_page, http_site):
+    page, _ = new_page(http_site)
+    page.route("**/assets/search/index.js", lambda route: route.abort())
+    page.goto(http_site + "en/search.html?q=ASEAN")
+    page.wait_for_function("() => !document.getElementById('search-page').hasAttribute('aria-busy')")
+    assert "could not be loaded" in page.inner_text("#search-status")
+    assert page.evaluate("window.bibSearch.ready()") is False

@@ -106,10 +106,12 @@ def read_assets(assets: Path) -> tuple[dict, list[dict]]:
         text = path.read_text(encoding="utf-8")
         shards[int(re.search(r"\[(\d+)\]=", text).group(1))] = json.loads(text[text.index("]=") + 2:].rstrip().rstrip(";"))
     records = []
-    for ordinal, row in enumerate(data["records"]):
+    for ordinal, row in enumerate(data["records"]):  # assets.record_row
         blocks = shards[ordinal // data["shard_size"]][ordinal % data["shard_size"]]
-        records.append({"id": row[0], "type": row[1], "lang": row[2], "langs": row[3], "title": row[4], "url": row[5],
-                        "text": "\n".join([row[4]] + [b[1] for b in blocks])})
+        before, after = data["url_patterns"].get(row[1], ("", ""))
+        records.append({"id": row[0], "type": row[1], "lang": row[2], "langs": (row[4:5] or [0])[0] or [row[2]],
+                        "title": row[3], "url": row[5] if len(row) > 5 else before + row[0] + after,
+                        "text": "\n".join([row[3]] + [b[1] for b in blocks])})
     return data, records
 
 

@@ -105,13 +105,6 @@
     return { docs: docs.subarray(0, n), tfs: tfs.subarray(0, n), starts: starts };
   }
 
-  /* Returns lunr's BM25 weight of a term in one field of a record, rounded as lunr.Builder rounds
-   * it (the same expression, so the same double). */
-  function fieldWeight(idf, tf, length, average, k1, b, boost) {
-    var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / average)) + tf) * boost;
-    return Math.round(score * 1000) / 1000;
-  }
-
   /* Returns the index terms and their postings, decoded and weighted one term at a time, on first
    * use: {terms, fields, size, find(term) -> t | -1, entry(t) -> {docs, starts, weights}}. */
   function createStore(data) {
@@ -132,10 +125,14 @@
       e = decodePostings(data.postings[t], F);
       var df = e.docs.length;  // lunr.idf counts a record once per field it appears in
       var idf = Math.log(1 + Math.abs((n - df + 0.5) / (df + 0.5)));
-      var weights = new Float64Array(df);
+      var weights = new Float64Array(df), docs = e.docs, tfs = e.tfs;
       for (var f = 0; f < F; f++) {
+        var avg = average[f], boost = boosts[f];
         for (var k = e.starts[f]; k < e.starts[f + 1]; k++) {
-          weights[k] = fieldWeight(idf, e.tfs[k], lengths[e.docs[k] * F + f], average[f], k1, b, boosts[f]);
+          // lunr.Builder's BM25 expression, term for term (the same double), rounded as it rounds
+          var tf = tfs[k];
+          var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[docs[k] * F + f] / avg)) + tf) * boost;
+          weights[k] = Math.round(score * 1000) / 1000;
         }
       }
       e.weights = weights;
@@ -308,6 +305,29 @@
     return { run: run, expand: expand, matchedTerms: matchedTerms };
   }
 
+  /* Returns the positions 0..count-1 ordered by keys (descending), then scores (descending), then
+   * position: per distinct key, a native sort of the distinct scores and a stable counting sort
+   * into them. On a page whose code has not warmed up yet this is several times faster than a
+   * comparator sort (the first search of thousands of results). */
+  function rankOrder(count, keys, scores) {
+    var out = new Int32Array(count), filled = 0, i;
+    var distinctKeys = Array.from(new Set(keys.subarray(0, count))).sort(function (x, y) { return y - x; });
+    distinctKeys.forEach(function (key) {
+      var members = [];
+      for (i = 0; i < count; i++) { if (keys[i] === key) members.push(i); }
+      var sorted = Float64Array.from(members, function (m) { return scores[m]; }).sort();
+      var bucketOf = new Map(), starts = [];
+      for (i = sorted.length - 1; i >= 0; i--) {
+        if (!bucketOf.has(sorted[i])) { bucketOf.set(sorted[i], starts.length); starts.push(0); }
+        starts[bucketOf.get(sorted[i])]++;
+      }
+      for (var b = 0, at = filled; b < starts.length; b++) { var size = starts[b]; starts[b] = at; at += size; }
+      members.forEach(function (m) { out[starts[bucketOf.get(scores[m])]++] = m; });
+      filled += members.length;
+    });
+    return out;
+  }
+
   function popcount(v) {
     var c = 0;
     for (; v; v &= v - 1) c++;
@@ -315,13 +335,13 @@
   }
 
   /* Returns {has, containing, warm} over the index terms; containing() finds longer Han terms that
-   * hold a text, through a character-bigram table built by warm() (the page calls it when idle)
-   * or else on first use. */
+   * hold a text, through a character-bigram table that warm() builds (the page calls it when idle,
+   * it takes ~40 ms at 5,000 records); until then it scans the terms (~1 ms a call). */
   function createVocab(store, analyzer) {
     var bigrams = null;
     function warm() {
       if (bigrams) return;
-      bigrams = new Map();
+      var table = new Map();
       store.terms.forEach(function (t) {
         if (t.length < 3 || !analyzer.isHan(t)) return;  // isHan reads the first character
         var chars = Array.from(t);
@@ -331,19 +351,24 @@
           var bg = chars[i] + chars[i + 1];
           if (seen.has(bg)) continue;
           seen.add(bg);
-          var list = bigrams.get(bg);
-          if (list) list.push(t); else bigrams.set(bg, [t]);
+          var list = table.get(bg);
+          if (list) list.push(t); else table.set(bg, [t]);
         }
+      });
+      bigrams = table;
+    }
+    function longerHanTerms(text) {
+      var first = Array.from(text).slice(0, 2).join("");
+      if (bigrams) return bigrams.get(first) || [];
+      return store.terms.filter(function (t) {
+        return t.length >= 3 && t.indexOf(text) >= 0 && analyzer.isHan(t) && Array.from(t).length >= 3;
       });
     }
     return {
       has: function (t) { return store.find(t) >= 0; },
       containing: function (text) {
-        var chars = Array.from(text);
-        if (chars.length < 2) return [];
-        warm();
-        var candidates = bigrams.get(chars[0] + chars[1]) || [];
-        return candidates.filter(function (t) { return t !== text && t.indexOf(text) >= 0; })
+        if (Array.from(text).length < 2) return [];
+        return longerHanTerms(text).filter(function (t) { return t !== text && t.indexOf(text) >= 0; })
           .sort(function (x, y) { return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0); });
       },
       warm: warm
@@ -373,8 +398,11 @@
     var scorer = createScorer(store);
     var vocab = createVocab(store, analyzer);
     var planner = BibQuery.createPlanner(analyzer, vocab, data.entities, data.rules);
-    var records = data.records.map(function (r, ordinal) {
-      return { ordinal: ordinal, id: r[0], type: r[1], lang: r[2], langs: r[3], title: r[4], url: r[5] };
+    var patterns = data.url_patterns || {};
+    var records = data.records.map(function (r, ordinal) {  // assets.record_row
+      var pattern = patterns[r[1]];
+      return { ordinal: ordinal, id: r[0], type: r[1], lang: r[2], langs: r[4] || [r[2]], title: r[3],
+               url: r.length > 5 ? r[5] : pattern[0] + r[0] + pattern[1] };
     });
 
     function passesFilters(record, options) {
@@ -412,25 +440,43 @@
       return j >= 0 && ((hits.bits[j * hits.words + (t.spec >> 5)] >>> (t.spec & 31)) & 1) === 1;
     }
 
-    function satisfied(clause, hits, j, literalOnly, getTexts, state) {
-      var parts = clause.need || (clause.need = clause.stop ? clause.parts : clause.parts.filter(function (p) { return !p.stop; }));
-      var ok = true;
-      for (var i = 0; ok && i < parts.length; i++) {
-        var alts = parts[i].alts, any = false;
-        for (var a = 0; !any && a < alts.length; a++) {
-          if (literalOnly && !alts[a].literal) continue;
-          var terms = alts[a].terms, all = true;
-          for (var k = 0; all && k < terms.length; k++) all = holds(hits, j, terms[k]);
-          any = all;
-        }
-        ok = any;
+    /* Returns a clause as bit masks over the specs: for each part that must be satisfied, the
+     * masks of its alternatives (an alternative is satisfied when the record holds all its terms),
+     * and of its literal alternatives only. */
+    function compile(clause, words) {
+      function mask(terms) {
+        var m = new Uint32Array(words);
+        terms.forEach(function (t) { m[t.spec >> 5] |= 1 << (t.spec & 31); });
+        return m;
       }
-      if (ok && clause.phrase && clause.phrase.length > 1) {
+      var parts = clause.stop ? clause.parts : clause.parts.filter(function (p) { return !p.stop; });
+      return {
+        clause: clause,
+        phrase: clause.phrase && clause.phrase.length > 1 ? clause.phrase : null,
+        any: parts.map(function (p) { return p.alts.map(function (a) { return mask(a.terms); }); }),
+        literal: parts.map(function (p) { return p.alts.filter(function (a) { return a.literal; }).map(function (a) { return mask(a.terms); }); })
+      };
+    }
+
+    // whether row (bits[base .. base + words]) covers one of the masks
+    function coversOne(masks, bits, base, words) {
+      for (var i = 0; i < masks.length; i++) {
+        var m = masks[i], w = 0;
+        while (w < words && (bits[base + w] & m[w]) === m[w]) w++;
+        if (w === words) return true;
+      }
+      return false;
+    }
+
+    function satisfied(compiled, literalOnly, bits, base, words, getTexts, state) {
+      var parts = literalOnly ? compiled.literal : compiled.any;
+      for (var i = 0; i < parts.length; i++) { if (!coversOne(parts[i], bits, base, words)) return false; }
+      if (compiled.phrase) {
         var texts = getTexts();
         if (!texts) { state.pending = true; return true; }
-        ok = hasPhrase(analyzer, texts, clause.phrase);
+        return hasPhrase(analyzer, texts, compiled.phrase);
       }
-      return ok;
+      return true;
     }
 
     /* A result: {record, score, coverage, literal, matched}. matched (the index terms the record
@@ -475,8 +521,10 @@
       var specs = collectSpecs(p.clauses);
       var hits = specs.length ? scorer.run(specs)
         : { count: 0, docs: [], scores: [], slotOf: new Int32Array(records.length), bits: [], words: 0, expansions: [] };
-      var state = { pending: false };
-      var noState = {};
+      var state = { pending: false }, noState = {};
+      var words = Math.max(hits.words, 1), none = new Uint32Array(words);
+      var compiledOf = function (c) { var k = compile(c, words); k.needed = needed.indexOf(c) >= 0; k.must = c.presence === "must"; return k; };
+      var pos = positives.map(compiledOf), neg = negatives.map(compiledOf);
 
       function textsOf(record) {
         return function () {
@@ -485,36 +533,56 @@
         };
       }
 
-      function consider(record) {
-        if (!passesFilters(record, options)) return;
-        var j = hits.slotOf[record.ordinal] - 1;
-        var getTexts = hasPhrases ? textsOf(record) : null;
-        var rowState = { pending: false }, c;
-        for (c = 0; c < negatives.length; c++) { if (satisfied(negatives[c], hits, j, false, getTexts, noState)) return; }
+      /* Returns -1 when a record whose row of spec bits is bits[base ..] is left out, else
+       * literal * 65536 + coverage (see search's sort). */
+      function outcome(bits, base, getTexts, rowState) {
+        var c;
+        for (c = 0; c < neg.length; c++) { if (satisfied(neg[c], false, bits, base, words, getTexts, noState)) return -1; }
         var coverage = 0, literal = 0, anyNeeded = false;
-        for (c = 0; c < positives.length; c++) {
-          var clause = positives[c];
-          if (satisfied(clause, hits, j, false, getTexts, rowState)) {
+        for (c = 0; c < pos.length; c++) {
+          if (satisfied(pos[c], false, bits, base, words, getTexts, rowState)) {
             coverage++;
-            if (needed.indexOf(clause) >= 0) anyNeeded = true;
-            if (satisfied(clause, hits, j, true, getTexts, noState)) literal++;
-          } else if (clause.presence === "must") {
-            return;
+            if (pos[c].needed) anyNeeded = true;
+            if (satisfied(pos[c], true, bits, base, words, getTexts, noState)) literal++;
+          } else if (pos[c].must) {
+            return -1;
           }
         }
-        if (positives.length && !anyNeeded) return;
-        if (rowState.pending) state.pending = true;
-        out.results.push(new Result(record, j >= 0 ? hits.scores[j] : 0, coverage, literal, hits, j));
+        return pos.length && !anyNeeded ? -1 : literal * 65536 + coverage;
       }
 
-      if (positives.length) {
-        for (var j = 0; j < hits.count; j++) consider(records[hits.docs[j]]);
-      } else {
-        records.forEach(consider);
+      // Candidates in ordinal order; records with the same spec bits fare the same (phrases aside),
+      // so each distinct row is judged once.
+      var candidates = positives.length ? hits.docs.slice(0, hits.count).sort() : null;
+      var total = candidates ? candidates.length : records.length;
+      var keptOrdinal = new Int32Array(total), keptKey = new Int32Array(total), keptScore = new Float64Array(total);
+      var kept = 0, judged = new Map(), filtered = Boolean(options.type || options.lang);
+      for (var i = 0; i < total; i++) {
+        var ordinal = candidates ? candidates[i] : i, record = records[ordinal];
+        if (filtered && !passesFilters(record, options)) continue;
+        var j = hits.slotOf[ordinal] - 1;
+        var bits = j >= 0 ? hits.bits : none, base = j >= 0 ? j * words : 0, key;
+        if (hasPhrases) {
+          var rowState = { pending: false };
+          key = outcome(bits, base, textsOf(record), rowState);
+          if (key >= 0 && rowState.pending) state.pending = true;
+        } else {
+          var row = words === 1 ? bits[base] : Array.prototype.join.call(bits.subarray(base, base + words));
+          key = judged.get(row);
+          if (key === undefined) judged.set(row, key = outcome(bits, base, null, noState));
+        }
+        if (key < 0) continue;
+        keptOrdinal[kept] = ordinal;
+        keptKey[kept] = key;
+        keptScore[kept++] = j >= 0 ? hits.scores[j] : 0;
       }
-      out.results.sort(function (x, y) {
-        return y.literal - x.literal || y.coverage - x.coverage || y.score - x.score || x.record.ordinal - y.record.ordinal;
-      });
+      // whole-query matches first: more literal clauses, then more clauses, then score, then ordinal
+      var rank = rankOrder(kept, keptKey, keptScore);
+      out.results = new Array(kept);
+      for (i = 0; i < kept; i++) {
+        var r = rank[i], o = keptOrdinal[r];
+        out.results[i] = new Result(records[o], keptScore[r], keptKey[r] & 65535, keptKey[r] >>> 16, hits, hits.slotOf[o] - 1);
+      }
       out.pending = state.pending;
       return out;
     }
@@ -544,6 +612,6 @@
   }
 
   return { createEngine: createEngine, buildIndex: buildIndex, createStore: createStore, createScorer: createScorer,
-           decodePostings: decodePostings, fastIntersect: fastIntersect,
+           decodePostings: decodePostings, rankOrder: rankOrder, fastIntersect: fastIntersect,
            originalIntersect: originalIntersect, fastDot: fastDot, originalDot: originalDot, hasPhrase: hasPhrase };
 });

@@ -23,8 +23,8 @@
   var LEADING = 1, TRAILING = 2;  // lunr.Query.wildcard values
   var MAX_PIECE = 12;
   var BOOST_SUBSTRING = 0.7, BOOST_EXPANDED = 0.5;
-  // Common English endings: a trailing wildcard also finds the stems of prefix + each of these.
-  var STEM_ENDINGS = ["", "e", "s", "es", "ed", "ing", "er", "ers", "al", "ally", "ly", "ness", "ment", "ments",
+  // Common English endings the stemmer removes (organ|isation), for wildcards on stemmed words.
+  var STEM_ENDINGS = ["e", "s", "es", "ed", "ing", "ings", "er", "ers", "al", "ally", "ly", "ness", "ment", "ments",
     "ation", "ations", "ational", "ize", "ized", "izes", "izing", "ization", "izations", "ise", "ised", "ising",
     "isation", "isations", "ism", "isms", "ist", "ists", "ity", "ities", "ive", "ous", "ence", "ance", "able",
     "ible", "ic", "ical", "ion", "ions", "ate", "ated", "ates", "y", "ies", "ful", "ary"];
@@ -173,14 +173,17 @@
     }
 
     /* Returns the index terms, shorter than prefix, that words starting with prefix are stemmed to:
-     * the index holds "organ" for "organisations", so organis* must look for it too. */
+     * the index holds "organ" for "organisations", so organi* and organis* must look for it too.
+     * A term t = prefix minus a tail qualifies when t + some common ending that starts with the tail
+     * stems back to t (organ + isation -> organ). */
     function stemsShorterThan(prefix) {
-      if (!/^[a-z]+$/.test(prefix)) return [];
       var found = [];
-      STEM_ENDINGS.forEach(function (ending) {
-        var t = analyzer.wordTerm(prefix + ending);
-        if (t.length < prefix.length && prefix.startsWith(t) && found.indexOf(t) < 0 && vocab.has(t)) found.push(t);
-      });
+      if (!/^[a-z]+$/.test(prefix)) return found;
+      for (var k = prefix.length - 1; k >= 3; k--) {
+        var t = prefix.slice(0, k), tail = prefix.slice(k);
+        if (!vocab.has(t)) continue;
+        if (STEM_ENDINGS.some(function (e) { return e.startsWith(tail) && analyzer.wordTerm(t + e) === t; })) found.push(t);
+      }
       return found;
     }
 

@@ -2,8 +2,9 @@
  *
  * Record text is scraped and untrusted, so every piece of it reaches the page through textContent
  * or createTextNode, never innerHTML. The index is a script (fetch() of JSON is blocked on file://
- * pages), inserted only now, so no other page pays for it; record text comes in shards
- * (docs-<n>.js) loaded for the results on screen.
+ * pages) that only search.html names, in its head, async, so it loads while the page does and no
+ * other page pays for it; record text comes in shards (docs-<n>.js) loaded for the results on
+ * screen. Nothing is unpacked at load (js/engine.js decodes a term when a query needs it).
  */
 (function () {
   "use strict";
@@ -169,10 +170,15 @@
     shown = upto;
     moreButton.hidden = shown >= results.length;
     var outcome = current;
-    loadDocs(batch.map(function (r) { return r.record.ordinal; })).then(function () {
+    // Snippets need the record text: ask for it in a later task, so the titles show first and a
+    // search superseded by more typing asks for nothing.
+    setTimeout(function () {
       if (outcome !== current) return;
-      items.forEach(function (item, i) { fillSnippet(item, batch[i]); });
-    }, function () {});
+      loadDocs(batch.map(function (r) { return r.record.ordinal; })).then(function () {
+        if (outcome !== current) return;
+        items.forEach(function (item, i) { fillSnippet(item, batch[i]); });
+      }, function () {});
+    }, 0);
   }
 
   function renderNone() {
@@ -276,15 +282,41 @@
     search: function (q) { return engine ? engine.search(q, { getDoc: getDoc }).results : []; }
   };
 
-  loadScript(assets + "index.js").then(function () {
-    // let the page paint the loading state before the index is unpacked
-    return new Promise(function (resolve) { setTimeout(resolve, 0); });
-  }).then(function () {
+  // performance marks name the loading steps for the benchmark and for DevTools
+  function mark(name) {
+    if (window.performance && performance.mark) performance.mark("bib:" + name);
+  }
+
+  /* Returns a promise that the index script has run. search.html starts it from the page head
+   * (#search-index); it may have run, or failed, before this script: the window's load event,
+   * which waits for it, tells which. */
+  function indexLoaded() {
+    var script = document.getElementById("search-index");
+    if (!script) return loadScript(assets + "index.js");
+    return new Promise(function (resolve, reject) {
+      function settle() {
+        if (self.__BIB_INDEX__) resolve(); else reject(new Error("could not load the index"));
+      }
+      if (self.__BIB_INDEX__ || document.readyState === "complete") { settle(); return; }
+      script.addEventListener("load", settle);
+      script.addEventListener("error", settle);
+      window.addEventListener("load", settle);
+    });
+  }
+
+  mark("start");
+  indexLoaded().then(function () {
+    mark("index-loaded");
     data = self.__BIB_INDEX__;
     engine = BibEngine.createEngine(data);
+    mark("engine-ready");
     page.removeAttribute("aria-busy");
     page.setAttribute("data-ready", "true");
     search();
+    mark("first-search");
+    // the table behind Chinese substring matches, built while the reader looks at the first results
+    var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 50); };
+    idle(function () { engine.warm(); });
   }).catch(function () {
     page.removeAttribute("aria-busy");
     status.textContent = strings.load_failed;
