@@ -181,7 +181,5 @@ def test_every_text_block_has_its_language(site_dir, http_site, new_page, lang):
     assert _mismarked(site_dir, http_site, new_page, lang, kinds) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="search-page.js marks a result title with the record's main language "
-                   "(a glossary entry's Chinese title as vi) and the 'also searched' names not at all")
 def test_search_results_mark_the_language_of_every_text(site_dir, http_site, new_page):
     assert _mismarked(site_dir, http_site, new_page, "en", {"search-hits"}) == {}

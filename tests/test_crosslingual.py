@@ -18,6 +18,7 @@ QUERIES = [
     ("SCO", "sco"),                     # English acronym → the Chinese abstracts about 上海合作组织
     ("上合", "sco"),                     # Chinese short form → English abstracts too
     ("Shanghai Cooperation Organisation", "sco"),  # British spelling of the full name
+    ("Tổ chức Hợp tác Thượng Hải", "sco"),  # the Vietnamese name, a run of words → every SCO record
     ("北约", "nato"),                    # Chinese name → the English NATO abstract
     ("集安组织", "csto"),
     ("CICA", "cica"),                   # → the Vietnamese/Chinese glossary entry and English abstract

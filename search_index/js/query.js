@@ -280,7 +280,7 @@
       for (var i = 0; i < parts.length; i++) {
         if (parts[i].kind === "entity" || parts[i].kind === "word") {
           var found = null, span = 0;
-          for (var len = Math.min(12, parts.length - i); len >= 1; len--) {
+          for (var len = Math.min(24, parts.length - i); len >= 1; len--) {
             var slice = parts.slice(i, i + len);
             if (!slice.every(function (p) { return p.kind === "word" || (len === 1 && p.kind === "entity"); })) continue;
             var key = slice.map(function (p) { return p.key; }).join(" ");
@@ -308,10 +308,33 @@
       return shown;
     }
 
+    /* Returns items with each run of plain words that together name an entity ("Shanghai Cooperation
+     * Organisation", "Hội nghị về …") joined into one item, so that expandEntities sees the whole name;
+     * the parser splits at spaces, and a name's words one by one name nothing. Longest name first. */
+    function joinEntityNames(items) {
+      var plain = function (it) { return !it.phrase && it.presence === "should" && it.text.indexOf("*") < 0; };
+      var out = [];
+      for (var i = 0; i < items.length; i++) {
+        var span = 1;
+        for (var len = Math.min(24, items.length - i); len >= 2 && plain(items[i]); len--) {
+          var slice = items.slice(i, i + len);
+          if (slice.every(plain) && entityByKey.has(keyOf(slice.map(function (it) { return it.text; }).join(" ")))) {
+            span = len;
+            break;
+          }
+        }
+        if (span === 1) { out.push(items[i]); continue; }
+        out.push({ presence: "should", phrase: false,
+                   text: items.slice(i, i + span).map(function (it) { return it.text; }).join(" ") });
+        i += span - 1;
+      }
+      return out;
+    }
+
     /* Returns {clauses, expanded, matchAll} for a query string. */
     function plan(query, options) {
       options = options || {};
-      var items = parse(query, rules.quotes);
+      var items = joinEntityNames(parse(query, rules.quotes));
       var clauses = [], expanded = [], matchAll = false;
       items.forEach(function (item) {
         if (item.phrase) {

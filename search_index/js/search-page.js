@@ -127,8 +127,36 @@
     });
     if (!best) return;
     clear(snippet);
-    snippet.setAttribute("lang", best[0]);
+    snippet.setAttribute("lang", langTag(best[0]));
     appendPieces(snippet, BibHighlight.snippet(best[1], bestHits, 220));
+  }
+
+  var HAN = /\p{Script=Han}/u;
+  var VIETNAMESE = /[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]/u;
+
+  /* Returns the BCP 47 tag screen readers and fonts expect for a record language code. */
+  function langTag(code) {
+    return code === "zh" ? "zh-Hans" : code;
+  }
+
+  /* Returns the language tag of an entity name shown in the "also searched" line. */
+  function nameTag(name) {
+    return HAN.test(name) ? "zh-Hans" : VIETNAMESE.test(name) ? "vi" : "en";
+  }
+
+  /* Fills the "also searched" line: the UI's sentence, each name in a span marked with its language. */
+  function showExpanded(names) {
+    clear(expandedLine);
+    var parts = strings.also_searched.split("{names}");
+    expandedLine.appendChild(document.createTextNode(parts[0]));
+    names.forEach(function (name, i) {
+      if (i) expandedLine.appendChild(document.createTextNode(", "));
+      var span = document.createElement("span");
+      span.setAttribute("lang", nameTag(name));
+      span.textContent = name;
+      expandedLine.appendChild(span);
+    });
+    expandedLine.appendChild(document.createTextNode(parts.slice(1).join("{names}")));
   }
 
   function renderItem(result) {
@@ -139,7 +167,8 @@
     var link = document.createElement("a");
     link.className = "result-title";
     link.href = record.url;
-    link.setAttribute("lang", record.lang);
+    // A glossary entry's title is its Chinese term even when its first text is Vietnamese.
+    link.setAttribute("lang", HAN.test(record.title) ? "zh-Hans" : langTag(record.lang));
     appendPieces(link, highlighted(record.title, engine.highlightTerms(current, result)));
     var heading = document.createElement("h2");
     heading.appendChild(link);
@@ -205,7 +234,7 @@
     var n = outcome.results.length;
     status.textContent = n === 1 ? strings.count_one : format(strings.count, { n: n });
     if (outcome.expanded.length) {
-      expandedLine.textContent = format(strings.also_searched, { names: outcome.expanded.join(", ") });
+      showExpanded(outcome.expanded);
       expandedLine.hidden = false;
     } else {
       expandedLine.hidden = true;
