@@ -18,6 +18,7 @@ import jieba
 
 from . import entities, keywords
 from .cache import Cache
+from .progress import progress
 
 VERSION = "1"
 PARALLEL_FROM = 200  # below this many uncached records a second process costs more than it saves
@@ -83,12 +84,12 @@ def _compute(missing: list[dict]) -> list[dict]:
     """Return the analyses of records not in the cache; many are shared between two processes."""
     workers = min(2, os.cpu_count() or 1)
     if len(missing) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [analyse(record) for record in missing]
+        return [analyse(record) for record in progress(missing, "analysing")]
     from search_index.analyze import warm_up
 
     warm_up()  # load jieba once; forked workers inherit it
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(analyse, missing, chunksize=32)
+        return list(progress(pool.imap(analyse, missing, chunksize=32), "analysing", total=len(missing)))
 
 
 def keyword_terms(records: list[dict], entity_table: list[dict], cache_dir: Path) -> dict[str, list[str]]:
