@@ -159,15 +159,14 @@ def _candidates(text: str, lang: str, user_words) -> list[str]:
 
 @lru_cache(maxsize=4)
 def _zh_extractor(user_words: tuple[str, ...]):
-    """Return a jieba TF-IDF extractor with a private tokenizer (the global one belongs to search)."""
-    import jieba
+    """Return a jieba TF-IDF extractor cutting with the search index's tokenizer, taught user_words."""
     import jieba.analyse
 
-    tokenizer = jieba.Tokenizer()
-    for word in user_words:
-        tokenizer.add_word(word)
+    from search_index.analyze import add_words, tokenizer
+
+    add_words(user_words)
     extractor = jieba.analyse.TFIDF()
-    extractor.tokenizer = tokenizer
+    extractor.tokenizer = tokenizer()
     return extractor
 
 

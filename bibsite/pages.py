@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import posixpath
 from collections import Counter
@@ -404,27 +405,46 @@ def _page_key(page: dict, fingerprint: str) -> str:
     return hashlib.sha256((fingerprint + data).encode("utf-8")).hexdigest()
 
 
+PARALLEL_FROM = 400  # below this many pages a second process costs more than it saves
+_RENDER: dict = {}  # the job, set before forking so workers inherit it instead of receiving it
+
+
+def _render_one(index: int) -> tuple[str, list[str], bool]:
+    """Return (path, manifest entry, rendered anew?) after writing page number index of the job."""
+    job = _RENDER
+    page = job["pages"][index]
+    target = job["out_dir"] / page["path"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    key = _page_key(page, job["fingerprint"])
+    old = job["manifest"].get(page["path"])
+    source = job["previous_site"] / page["path"]
+    if old and old[0] == key and source.is_file() and hashlib.sha256(source.read_bytes()).hexdigest() == old[1]:
+        os.link(source, target)
+        return page["path"], old, False
+    html = job["env"].get_template(page["template"]).render(**page["context"]).encode("utf-8")
+    target.write_bytes(html)
+    return page["path"], [key, hashlib.sha256(html).hexdigest()], True
+
+
 def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fingerprint: str,
                  previous_site: Path, manifest: dict) -> tuple[int, dict]:
     """Write every planned page under out_dir; return (pages rendered anew, the new manifest).
 
     A page whose template input is unchanged since the last build (same key in the manifest) is
     linked from the previous site instead of rendered again, after checking that file's hash, so an
-    edited or damaged file there is never reused.
+    edited or damaged file there is never reused. Many pages are shared between two processes.
     """
-    rendered, new_manifest = 0, {}
-    for page in progress(pages, "pages"):
-        target = out_dir / page["path"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        key = _page_key(page, fingerprint)
-        old = manifest.get(page["path"])
-        source = previous_site / page["path"]
-        if old and old[0] == key and source.is_file() and hashlib.sha256(source.read_bytes()).hexdigest() == old[1]:
-            os.link(source, target)
-            new_manifest[page["path"]] = old
-            continue
-        html = env.get_template(page["template"]).render(**page["context"]).encode("utf-8")
-        target.write_bytes(html)
-        new_manifest[page["path"]] = [key, hashlib.sha256(html).hexdigest()]
-        rendered += 1
-    return rendered, new_manifest
+    _RENDER.update(pages=pages, env=env, out_dir=out_dir, fingerprint=fingerprint,
+                   previous_site=previous_site, manifest=manifest)
+    indices = range(len(pages))
+    try:
+        if len(pages) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            done = [_render_one(i) for i in progress(indices, "pages")]
+        else:
+            for page in pages:  # create the folders once, before two processes race to
+                (out_dir / page["path"]).parent.mkdir(parents=True, exist_ok=True)
+            with multiprocessing.get_context("fork").Pool(2) as pool:
+                done = list(progress(pool.imap(_render_one, indices, chunksize=64), "pages", total=len(pages)))
+    finally:
+        _RENDER.clear()
+    return sum(1 for _, _, anew in done if anew), {path: entry for path, entry, _ in done}

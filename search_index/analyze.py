@@ -121,6 +121,11 @@ def _load_jieba():
     return _jieba
 
 
+def tokenizer():
+    """Return the jieba tokenizer the index is cut with (domain dictionary and added words loaded)."""
+    return _load_jieba().dt
+
+
 def warm_up() -> None:
     """Load jieba and the domain dictionary now (it takes ~1.5 s), not at the first analysed text."""
     _load_jieba()
