@@ -57,13 +57,16 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 def text_features(text: str, lang: str, user_words=()) -> dict:
     """Return the costly, corpus-independent part of keyword extraction for one text (cacheable JSON).
 
-    {"candidates": terms as corpus_stats counts them, "tags": [[word, weight], ...] (Chinese only)}.
+    {"candidates": terms as corpus_stats counts them, and for Chinese "tags": [[word, weight], ...]
+    (jieba's TF-IDF), for other languages "phrases": [[words, count, first position, shown form], ...]}.
     """
-    features = {"candidates": _candidates(text, lang, tuple(user_words))}
     if lang == "zh":
         extractor = _zh_extractor(tuple(user_words))
-        features["tags"] = [[word, weight] for word, weight in extractor.extract_tags(text, topK=None, withWeight=True)]
-    return features
+        return {"candidates": _candidates(text, lang, tuple(user_words)),
+                "tags": [[word, weight] for word, weight in extractor.extract_tags(text, topK=None, withWeight=True)]}
+    counts, surfaces, first = _phrase_counts(text, lang)
+    return {"candidates": [" ".join(key) for key in counts],
+            "phrases": [[list(key), tf, first[key], _display(surfaces[key])] for key, tf in counts.items()]}
 
 
 def corpus_stats(records, user_words=(), features: dict | None = None) -> dict:
@@ -103,8 +106,14 @@ def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int 
             if _is_term(word) and word not in ZH_STOP:
                 scored.append((weight * _idf(n, df.get(word, 0)), position, (word,)))
     else:
-        counts, surfaces, first = _phrase_counts(text, lang)
-        for key, tf in counts.items():
+        if features and "phrases" in features:
+            rows = [(tuple(words), tf, position, shown) for words, tf, position, shown in features["phrases"]]
+        else:
+            counts, forms, first_seen = _phrase_counts(text, lang)
+            rows = [(key, tf, first_seen[key], _display(forms[key])) for key, tf in counts.items()]
+        first = {key: position for key, _, position, _ in rows}
+        surfaces = {key: shown for key, _, _, shown in rows}
+        for key, tf, _, _ in rows:
             if len(key) > 1 and tf < 2 and lang == "en":
                 continue  # an English phrase seen once is usually chance, not a term
             # An English phrase says more than a word; a Vietnamese word is already two syllables or more.
@@ -120,7 +129,7 @@ def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int 
         chosen.append(key)
         if len(chosen) == count:
             break
-    return [_display(surfaces[key]) if key in surfaces else key[0] for key in chosen]
+    return [surfaces[key] if key in surfaces else key[0] for key in chosen]
 
 
 def record_keywords(record: dict, corpus_stats: dict | None = None, count: int = DEFAULT_COUNT,
