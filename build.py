@@ -3,6 +3,7 @@
 
     python build.py           import new seeds, build site/ and dist/<zip>
     python build.py --check   validate seeds and content/, write nothing
+    python build.py --serve   preview on http://127.0.0.1:8000/, rebuilding on changes
 """
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import sys
 from pathlib import Path
 
 from bibsite import output
-from bibsite.uptodate import remember, up_to_date_report
-from bibsite.pipeline import (InputError, Project, Timer, config, enrich_records, human_size, import_seeds,
+from bibsite.errors import InputError
+from bibsite.pipeline import (Project, Timer, config, enrich_records, human_size, import_seeds,
                               load_entities, load_records, publish, with_imported, write_site)
+from bibsite.uptodate import remember, up_to_date_report
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,22 +1,21 @@
 """The build's stages as importable functions, each taking and returning plain data.
 
-build.py calls them in order: load_records → import_seeds → enrich_records → plan_site →
-write_site (pages, records.json, search index, zip) → publish.
+build.py calls them in order: config → load_entities → load_records → import_seeds →
+enrich_records → write_site (pages, records.json, citations, search index) → write_zip → publish.
 """
 from __future__ import annotations
 
 import os
 import sys
 import time
-
-import jinja2
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import analysis, citations, enrich, entities, output, pages, records
-from .errors import InputError
-from . import importer
+import jinja2
+
+from . import analysis, citations, enrich, entities, importer, output, pages, records
 from .config import load_config
+from .errors import InputError
 from .sitemap import robots_txt, sitemap_xml
 
 
@@ -78,12 +77,11 @@ def load_entities(project: Project) -> list[dict]:
 
 def with_imported(project: Project, existing: list[dict], imported: dict) -> list[dict]:
     """Return the loaded records plus the ones just imported, read back from their files, in id order."""
-    new = [records.load(project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml",
-                        os.path.relpath(project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml", project.root))
-           for r in imported["new"]]
-    for record in new:
-        record["path"] = os.path.relpath(project.content / records.KINDS[record["type"]] / f"{record['id']}.yaml",
-                                         project.root)
+    new = []
+    for record in imported["new"]:
+        path = project.content / records.KINDS[record["type"]] / f"{record['id']}.yaml"
+        shown = os.path.relpath(path, project.root)
+        new.append({**records.load(path, shown), "path": shown})
     return sorted(existing + new, key=lambda r: (r["type"], r["id"]))
 
 
@@ -203,5 +201,3 @@ class Timer:
     def seconds(self) -> float:
         return time.perf_counter() - self.start
 
-
-__all__ = ["Project", "InputError", "load_records", "import_seeds", "enrich_records", "write_site", "publish"]
