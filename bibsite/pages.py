@@ -418,12 +418,22 @@ def _render_one(index: int) -> tuple[str, list[str], bool]:
     key = _page_key(page, job["fingerprint"])
     old = job["manifest"].get(page["path"])
     source = job["previous_site"] / page["path"]
-    if old and old[0] == key and source.is_file() and hashlib.sha256(source.read_bytes()).hexdigest() == old[1]:
-        os.link(source, target)
+    if old and old[0] == key and _stamp(source) == old[1:]:
+        os.link(source, target)  # the same file (inode), so the same stamp next time
         return page["path"], old, False
     html = job["env"].get_template(page["template"]).render(**page["context"]).encode("utf-8")
     target.write_bytes(html)
-    return page["path"], [key, hashlib.sha256(html).hexdigest()], True
+    return page["path"], [key, *_stamp(target)], True
+
+
+def _stamp(path: Path) -> list[int]:
+    """Return [size, modification time] of a file, or [] if it is missing: a page edited or damaged
+    by hand since the last build has another stamp, and is rendered again rather than reused."""
+    try:
+        info = path.stat()
+    except OSError:
+        return []
+    return [info.st_size, info.st_mtime_ns]
 
 
 def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fingerprint: str,
@@ -431,8 +441,9 @@ def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fing
     """Write every planned page under out_dir; return (pages rendered anew, the new manifest).
 
     A page whose template input is unchanged since the last build (same key in the manifest) is
-    linked from the previous site instead of rendered again, after checking that file's hash, so an
-    edited or damaged file there is never reused. Many pages are shared between two processes.
+    linked from the previous site instead of rendered again, after checking that file's size and
+    modification time, so an edited or damaged file there is never reused. Many pages are shared
+    between two processes.
     """
     _RENDER.update(pages=pages, env=env, out_dir=out_dir, fingerprint=fingerprint,
                    previous_site=previous_site, manifest=manifest)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from .errors import InputError
@@ -9,10 +10,12 @@ from .errors import InputError
 _FIX = "save it as UTF-8 text (UTF-16 with BOM and GB18030/GBK are read too)"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
     """Return True when decoded text holds control characters that no text file has."""
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return "\x00" in text or controls > max(2, len(text) // 1000)
+    return "\x00" in text or len(_CONTROL.findall(text)) > max(2, len(text) // 1000)
 
 
 def decode(data: bytes, path) -> str:
