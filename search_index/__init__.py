@@ -10,7 +10,9 @@ Public interface (used by the site build):
   analyze(text, lang) -> [term]                                              index-time terms of a text
 
 A doc is a plain dict: {"id", "type": "abstract"|"glossary", "lang", "langs", "title",
-"blocks": [{"lang", "text"}], "keywords", "url" (relative to the UI language folder), "entities"}.
+"blocks": [{"lang", "text"}], "keywords", "url" (relative to the UI language folder), "entities"},
+and optionally "terms": {"title", "text", "keywords": [term]} when the caller analysed it already
+(the site build caches analysis per record).
 An entity is {"slug", "names": {"zh": [...], "en": [...], "vi": [...]}}; a query naming it in one
 form also finds records naming it in another (unless the page's "exact names only" box is ticked).
 """
