@@ -383,8 +383,10 @@ def environment(templates_dir: Path) -> jinja2.Environment:
 def render_root(env: jinja2.Environment, strings: dict, config: dict) -> str:
     """Return the site's root index.html: a bilingual door to both interfaces."""
     base = config.get("base_url", "")
-    alternates = [{"hreflang": LANG_TAGS[c], "href": (base if base else "") + f"{c}/index.html"} for c in UI_LANGS]
-    return env.get_template("root.html").render(zh=strings["zh"], en=strings["en"], alternates=alternates)
+    alternates = [{"hreflang": LANG_TAGS[c], "href": f"{base}{c}/index.html"} for c in UI_LANGS]
+    # The door itself is the page for readers whose language is neither.
+    alternates.append({"hreflang": "x-default", "href": base or "index.html"})
+    return env.get_template("root.html").render(zh=strings["zh"], en=strings["en"], alternates=alternates, prefix="")
 
 
 def render_not_found(env: jinja2.Environment, strings: dict, config: dict) -> str:

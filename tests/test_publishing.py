@@ -119,7 +119,7 @@ def test_robots_404_door_and_zip_link_are_absolute(published):
     assert [l["href"] for l in not_found.links if l.get("rel") == "stylesheet"] == [BASE + "assets/style.css"]
     door = parse(published / "index.html")
     assert {l["hreflang"]: l["href"] for l in door.links if l.get("rel") == "alternate"} == \
-        {tag: f"{BASE}{code}/index.html" for code, tag in UI_TAGS.items()}
+        {**{tag: f"{BASE}{code}/index.html" for code, tag in UI_TAGS.items()}, "x-default": BASE}
     home = (published / "zh" / "index.html").read_text(encoding="utf-8")
     assert f'href="{BASE}regional-security-bibliography.zip"' in home
     assert 'href="mailto:maintainers@example.org"' in home
