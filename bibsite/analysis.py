@@ -9,12 +9,11 @@ one abstract; the rest comes from .cache/, where every entry is checked before i
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import multiprocessing
 import os
 from pathlib import Path
-
-import jieba
 
 from . import entities, keywords
 from .cache import Cache
@@ -30,7 +29,8 @@ _ROOT = Path(__file__).resolve().parent.parent
 
 def fingerprint(entity_table: list[dict]) -> str:
     """Return a hash of everything analysis depends on besides the text: code, rules, entity names."""
-    digest = hashlib.sha256(f"{VERSION}|jieba {jieba.__version__}|".encode())
+    # The installed version, read without importing jieba: a build with nothing to do never needs it.
+    digest = hashlib.sha256(f"{VERSION}|jieba {importlib.metadata.version('jieba')}|".encode())
     for name in _SOURCES:
         path = _ROOT / name
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
@@ -61,11 +61,13 @@ def analyse(record: dict) -> dict:
     }
 
 
-def analyse_all(records: list[dict], entity_table: list[dict], cache_dir: Path) -> dict[str, dict]:
-    """Return {record id: analysis} for every record, from the cache where it holds a valid entry."""
+def analyse_all(records: list[dict], entity_table: list[dict], cache_dir: Path, version: str) -> dict[str, dict]:
+    """Return {record id: analysis} for every record, from the cache where it holds a valid entry.
+
+    version is fingerprint(entity_table): entries made under another version are never used."""
     global _TABLE
     _TABLE = entity_table
-    cache = Cache(cache_dir, "analysis", fingerprint(entity_table))
+    cache = Cache(cache_dir, "analysis", version)
     found, missing = {}, []
     for record in records:
         hit = cache.get(_key(record))
@@ -92,12 +94,12 @@ def _compute(missing: list[dict]) -> list[dict]:
         return list(progress(pool.imap(analyse, missing, chunksize=32), "analysing", total=len(missing)))
 
 
-def keyword_terms(records: list[dict], entity_table: list[dict], cache_dir: Path) -> dict[str, list[str]]:
+def keyword_terms(records: list[dict], cache_dir: Path, version: str) -> dict[str, list[str]]:
     """Return {record id: search terms of its keywords}; keywords are short, but analysing them would
     load the segmenter on a rebuild where nothing else needs it, so they are cached too."""
     from search_index.analyze import analyze
 
-    cache = Cache(cache_dir, "keyword-terms", fingerprint(entity_table))
+    cache = Cache(cache_dir, "keyword-terms", version)
     terms = {}
     for record in records:
         key = json.dumps([record["main_language"], record.get("keywords", [])], ensure_ascii=False)

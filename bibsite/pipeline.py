@@ -92,9 +92,10 @@ def enrich_records(loaded: list[dict], entity_table: list[dict], project: Projec
 
     add_words(entities.user_words(entity_table))
     records = [enrich.enrich(record) for record in loaded]
-    analyses = analysis.analyse_all(records, entity_table, project.cache)
+    version = analysis.fingerprint(entity_table)
+    analyses = analysis.analyse_all(records, entity_table, project.cache, version)
     records = enrich.enrich_all(records, entity_table, analyses)
-    keyword_terms = analysis.keyword_terms(records, entity_table, project.cache)
+    keyword_terms = analysis.keyword_terms(records, project.cache, version)
     for record in records:
         record["terms"] = {"title": analyses[record["id"]]["title"],
                            "text": [t for block in analyses[record["id"]]["blocks"] for t in block],
