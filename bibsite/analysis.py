@@ -3,7 +3,7 @@
 For each record: the search terms of its title and of each text block (search_index.analyze, the
 same segmentation the index and "similar records" use), the entities it mentions, and the
 corpus-independent part of keyword extraction. A rebuild after adding one abstract analyses that
-one abstract; the rest comes from .cache/, where every entry is checked before it is trusted
+one abstract; the rest comes from .cache/, whose files are checked before they are trusted
 (bibsite/cache.py).
 """
 from __future__ import annotations
@@ -61,8 +61,9 @@ def analyse(record: dict) -> dict:
     }
 
 
-def analyse_all(records: list[dict], entity_table: list[dict], cache_dir: Path, version: str) -> dict[str, dict]:
-    """Return {record id: analysis} for every record, from the cache where it holds a valid entry.
+def analyse_all(records: list[dict], entity_table: list[dict], cache_dir: Path, version: str) -> tuple[dict[str, dict], int]:
+    """Return ({record id: analysis} for every record, how many were analysed anew), taking the rest
+    from the cache.
 
     version is fingerprint(entity_table): entries made under another version are never used."""
     global _TABLE
@@ -79,7 +80,8 @@ def analyse_all(records: list[dict], entity_table: list[dict], cache_dir: Path, 
         for record, result in zip(missing, _compute(missing)):
             cache.put(_key(record), result)
             found[record["id"]] = result
-    return found
+    cache.save()
+    return found, len(missing)
 
 
 def _compute(missing: list[dict]) -> list[dict]:
@@ -89,7 +91,8 @@ def _compute(missing: list[dict]) -> list[dict]:
         return [analyse(record) for record in progress(missing, "analysing")]
     from search_index.analyze import warm_up
 
-    warm_up()  # load jieba once; forked workers inherit it
+    warm_up()  # load jieba and the IDF table once; forked workers inherit them
+    keywords.warm_up()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         return list(progress(pool.imap(analyse, missing, chunksize=32), "analysing", total=len(missing)))
 
@@ -108,4 +111,5 @@ def keyword_terms(records: list[dict], cache_dir: Path, version: str) -> dict[st
             hit = [term for word in record.get("keywords", []) for term in analyze(word, record["main_language"])]
             cache.put(key, hit)
         terms[record["id"]] = hit
+    cache.save()
     return terms

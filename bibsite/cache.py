@@ -1,135 +1,176 @@
 """A content-hash-keyed cache of derived per-record work (segmentation, keywords) under .cache/.
 
-Each entry is one small JSON file named by the hash of its key text. The file carries the namespace,
-the version of the code that computed it, the hash of its key and a checksum of its payload, so a
-corrupt, truncated, misplaced or stale entry (written by another version) is detected, deleted and
-recomputed: an entry is never trusted on its name alone. Writes are atomic (temp file, then rename),
-so a killed build leaves whole entries or none. The cache is an optimisation only: when it cannot be
-read or written the work is simply done again.
+One file per kind of work (.cache/<namespace>.cache): entries are keyed by the SHA-256 of their key
+text (a record's text, say), so an entry stays valid exactly as long as what it was computed from.
+The file is read once and written once per build, because 5,000 small files cost more to open than
+to compute from. It carries a header (format, namespace, the version of the code that computed it,
+the Python version whose marshal wrote it) and a checksum of its body: a corrupt, truncated or
+stale file is detected and ignored, and everything in it is computed again; it is never trusted on
+its name alone. Writes are atomic (temporary file, then rename), so a killed build leaves the old
+file or the new one. Only the entries used by the last build are kept, so the file never grows
+beyond the collection. The cache is an optimisation only: when it cannot be read or written the
+work is simply done again.
 
-    cache = Cache(project.cache, "segment", version="jieba-0.42.1+userdict-3")
-    words = cached_map(records, segment_record, cache, key=lambda r: r["text"])
+    cache = Cache(project.cache, "analysis", version=fingerprint)
+    analyses = cached_map(records, analyse, cache, key=record_text)
+    cache.save()
 """
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-FORMAT = 1  # the layout of an entry file; bump it if the fields below change
+FORMAT = 2  # 2: one marshal file per namespace; bump it if the layout below changes
+MAGIC = b"bibsite-cache\n"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_PLAIN = (str, int, float, bool, type(None))
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _digest(namespace: str, key_text: str) -> bytes:
+    return hashlib.sha256(f"{namespace}\n{key_text}".encode("utf-8")).digest()
 
 
-def _canonical(value: Any) -> str:
-    """Return value as compact JSON with sorted keys: equal values give equal bytes."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+def _check_plain(value: Any) -> None:
+    """Raise unless value is JSON-like data (str, int, float, bool, lists, tuples, str-keyed dicts)."""
+    if isinstance(value, float) and value != value:
+        raise ValueError("NaN cannot be cached: it never equals itself")
+    if isinstance(value, _PLAIN):
+        return
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _check_plain(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"cache keys inside values must be text, not {type(key).__name__}")
+            _check_plain(item)
+    else:
+        raise TypeError(f"{type(value).__name__} cannot be cached: use plain data")
 
 
 class Cache:
-    """A folder of JSON entries for one kind of derived work, valid for one version of the code."""
+    """The entries of one kind of derived work, valid for one version of the code."""
 
     def __init__(self, folder: Path, namespace: str, version: str):
         if not _NAME.match(namespace):
             raise ValueError(f"cache namespace {namespace!r} should be letters, digits, '.', '_' or '-'")
-        self.folder = Path(folder) / namespace
+        self.path = Path(folder) / f"{namespace}.cache"
         self.namespace = namespace
         self.version = str(version)
-        self.hits = self.misses = self.discarded = 0
+        self.hits = self.misses = 0
+        self.discarded = False  # the file was there but could not be trusted
+        self._stored: dict[bytes, Any] | None = None  # what the file holds, read on first use
+        self._used: dict[bytes, Any] = {}  # what this build looked up or computed: the next file
+        self._changed = False
 
-    def path(self, key_text: str) -> Path:
-        """Return the file that holds (or would hold) the entry for key_text."""
-        digest = _sha256(f"{self.namespace}\n{key_text}")
-        return self.folder / digest[:2] / f"{digest[2:]}.json"
+    def _header(self) -> bytes:
+        return repr((FORMAT, self.namespace, self.version, sys.version_info[:2])).encode("utf-8")
+
+    def _load(self) -> dict:
+        if self._stored is None:
+            self._stored = self._read()
+        return self._stored
+
+    def _read(self) -> dict:
+        """Return the entries of the cache file, or {} when it is missing or anything about it is off."""
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return {}
+        try:
+            magic, header, checksum, body = data.split(b"\n", 3)
+            ok = (magic + b"\n" == MAGIC and header == self._header()
+                  and checksum == hashlib.sha256(body).hexdigest().encode())
+            entries = marshal.loads(body) if ok else None
+        except (ValueError, EOFError, TypeError):
+            entries = None
+        if not isinstance(entries, dict):
+            self.discarded = True
+            self._changed = True  # rewrite it whole at save()
+            return {}
+        return entries
 
     def get(self, key_text: str):
-        """Return the value stored for key_text, or None when there is none or it cannot be trusted."""
-        path = self.path(key_text)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            self.misses += 1
-            return None
-        value = self._verified(data, key_text)
+        """Return the value stored for key_text, or None when there is none."""
+        digest = _digest(self.namespace, key_text)
+        value = self._used.get(digest)
         if value is None:
-            self.discarded += 1
+            value = self._load().get(digest)
+        if value is None:
             self.misses += 1
-            path.unlink(missing_ok=True)
             return None
         self.hits += 1
+        self._used[digest] = value
         return value
 
-    def _verified(self, data: bytes, key_text: str):
-        """Return the value in an entry file's bytes, or None when anything about it is off."""
-        try:
-            entry = json.loads(data.decode("utf-8"))
-            payload = entry["payload"]
-            ok = (isinstance(payload, str)
-                  and entry["format"] == FORMAT
-                  and entry["namespace"] == self.namespace
-                  and entry["version"] == self.version
-                  and entry["key"] == _sha256(key_text)
-                  and entry["checksum"] == _sha256(payload))
-            return json.loads(payload)["value"] if ok else None
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-            return None
-
-    def put(self, key_text: str, value) -> bool:
-        """Store value (anything JSON can hold, except None) for key_text; return False if it could not be written."""
+    def put(self, key_text: str, value) -> None:
+        """Remember value (plain data, not None) for key_text; save() writes it."""
         if value is None:
             raise ValueError("None cannot be cached: get() returns None for a missing entry")
-        payload = _canonical({"value": value})
-        entry = {"format": FORMAT, "namespace": self.namespace, "version": self.version,
-                 "key": _sha256(key_text), "checksum": _sha256(payload), "payload": payload}
-        path = self.path(key_text)
+        _check_plain(value)
+        self._used[_digest(self.namespace, key_text)] = value
+        self._changed = True
+
+    def save(self) -> bool:
+        """Write the entries used since this cache was opened, if they differ from the file; return
+        False when the file could not be written (the next build computes again)."""
+        if not self._changed and len(self._used) == len(self._load()):
+            return True
+        body = marshal.dumps(dict(sorted(self._used.items())), 4)
+        data = MAGIC + self._header() + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         except OSError:
             return False
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(_canonical(entry))
-            os.replace(tmp, path)
-            return True
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, self.path)
         except OSError:
             Path(tmp).unlink(missing_ok=True)
             return False
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        self._stored, self._changed = dict(self._used), False
+        return True
 
     def clear(self) -> None:
-        """Delete every entry of this namespace (all versions)."""
-        for path in sorted(self.folder.rglob("*"), reverse=True):
-            if path.is_dir():
-                path.rmdir()
-            else:
-                path.unlink()
+        """Delete the cache file and forget every entry."""
+        self.path.unlink(missing_ok=True)
+        self._stored, self._used, self._changed = {}, {}, False
+
+
+def code_version(*modules) -> str:
+    """Return a hash of the source of the given modules: the version of the code that computes an entry."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
 
 
 def cached_map(items: Iterable, compute: Callable, cache: Cache | None, key: Callable[[Any], str] = str) -> list:
     """Return [compute(item) for item in items], taking each result from cache when it holds one for key(item).
 
-    With cache None every item is computed (a build run with the cache turned off). Results come
-    back as JSON gives them (tuples become lists), so a cached run and a fresh one agree exactly.
+    With cache None every item is computed (a build run with the cache turned off). The caller
+    saves the cache when it is done.
     """
     results = []
     for item in items:
         if cache is None:
-            results.append(json.loads(_canonical(compute(item))))
+            results.append(compute(item))
             continue
         key_text = key(item)
         value = cache.get(key_text)
         if value is None:
-            value = json.loads(_canonical(compute(item)))
+            value = compute(item)
             if value is not None:
                 cache.put(key_text, value)
         results.append(value)

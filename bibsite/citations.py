@@ -53,7 +53,10 @@ def _fields(record: dict, display_title: str) -> dict:
 
 def bibtex(record: dict, display_title: str) -> str:
     """Return one BibTeX entry (@article with a journal, else @misc), keyed by the record id."""
-    f = _fields(record, display_title)
+    return _bibtex(_fields(record, display_title))
+
+
+def _bibtex(f: dict) -> str:
     lines = []
     # Title acronyms are braced so that sentence-casing styles keep SCO from becoming "sco".
     lines.append(("title", _ACRONYM.sub(r"{\1}", _bibtex_text(f["title"]))))
@@ -84,7 +87,10 @@ def bibtex(record: dict, display_title: str) -> str:
 
 def ris(record: dict, display_title: str) -> str:
     """Return one RIS record (TY JOUR with a journal, else GEN), one tag per line, ending in ER."""
-    f = _fields(record, display_title)
+    return _ris(_fields(record, display_title))
+
+
+def _ris(f: dict) -> str:
     tags = [("TY", "JOUR" if "journal" in f else "GEN"), ("ID", f["id"]), ("TI", f["title"])]
     tags += [("AU", a) for a in f.get("authors", [])]
     for name, tag in (("year", "PY"), ("journal", "T2"), ("volume", "VL"), ("issue", "IS"), ("publisher", "PB")):
@@ -111,7 +117,10 @@ def ris(record: dict, display_title: str) -> str:
 
 def csl_json(record: dict, display_title: str) -> dict:
     """Return one CSL-JSON item (article-journal with a journal, else article)."""
-    f = _fields(record, display_title)
+    return _csl_json(_fields(record, display_title))
+
+
+def _csl_json(f: dict) -> dict:
     item: dict = {"id": f["id"], "type": "article-journal" if "journal" in f else "article", "title": f["title"]}
     if "authors" in f:
         item["author"] = [_csl_name(a) for a in f["authors"]]
@@ -129,7 +138,10 @@ def csl_json(record: dict, display_title: str) -> dict:
 
 def gbt7714(record: dict, display_title: str) -> str:
     """Return the GB/T 7714-2015 reference: [J] with a journal, [EB] for a dated web page, else [Z]; /OL online."""
-    f = _fields(record, display_title)
+    return _gbt7714(_fields(record, display_title))
+
+
+def _gbt7714(f: dict) -> str:
     web_page = "journal" not in f and "date" in f and "url" in f
     parts = []
     if "authors" in f:
@@ -159,7 +171,10 @@ def gbt7714(record: dict, display_title: str) -> str:
 
 def highwire(record: dict, display_title: str) -> list[tuple[str, str]]:
     """Return (name, content) pairs for Highwire Press <meta name="citation_*"> tags, in the usual order."""
-    f = _fields(record, display_title)
+    return _highwire(_fields(record, display_title))
+
+
+def _highwire(f: dict) -> list[tuple[str, str]]:
     tags = [("citation_title", f["title"])]
     tags += [("citation_author", a) for a in f.get("authors", [])]
     if "year" in f:
@@ -182,18 +197,37 @@ def highwire(record: dict, display_title: str) -> list[tuple[str, str]]:
     return tags
 
 
+def formats(record: dict, display_title: str) -> dict:
+    """Return every format of one record: {"bibtex", "ris", "csl" (the CSL-JSON item), "gbt", "highwire"}."""
+    f = _fields(record, display_title)
+    return {"bibtex": _bibtex(f), "ris": _ris(f), "csl": _csl_json(f), "gbt": _gbt7714(f), "highwire": _highwire(f)}
+
+
+def formats_key(record: dict, display_title: str) -> str:
+    """Return the text every format of the record is computed from (a cache key: same text, same formats)."""
+    return json.dumps(_fields(record, display_title), ensure_ascii=False, sort_keys=True)
+
+
 # --- the collection --------------------------------------------------------------------------
 
 def collection_bibtex(records_with_titles) -> str:
     """Return one BibTeX file of (record, display_title) pairs, entries in id order."""
-    pairs = sorted(records_with_titles, key=lambda pair: str(pair[0]["id"]))
-    return "\n".join(bibtex(record, title) for record, title in pairs)
+    return bibtex_file((record["id"], bibtex(record, title)) for record, title in records_with_titles)
 
 
 def collection_csl(records_with_titles) -> str:
     """Return one CSL-JSON file (a JSON array, items in id order, keys sorted) of (record, title) pairs."""
-    items = sorted((csl_json(record, title) for record, title in records_with_titles), key=lambda i: str(i["id"]))
-    return json.dumps(items, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    return csl_file(csl_json(record, title) for record, title in records_with_titles)
+
+
+def bibtex_file(entries) -> str:
+    """Return one BibTeX file of (record id, BibTeX entry) pairs, entries in id order."""
+    return "\n".join(text for _, text in sorted(entries, key=lambda entry: str(entry[0])))
+
+
+def csl_file(items) -> str:
+    """Return one CSL-JSON file (a JSON array, items in id order, keys sorted) of CSL-JSON items."""
+    return json.dumps(sorted(items, key=lambda i: str(i["id"])), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
 
 
 # --- helpers ---------------------------------------------------------------------------------

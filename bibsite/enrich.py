@@ -1,9 +1,9 @@
 """Build-time facts derived from a record: display title, text blocks per language, languages."""
 from __future__ import annotations
 
-import json
-
 from . import citations, entities, keywords, similar, textnorm
+from .background import Background
+from .cache import Cache, cached_map
 from .progress import progress
 
 
@@ -49,33 +49,36 @@ def record_text(record: dict) -> str:
     return "\n\n".join(block["text"] for block in record["blocks"])
 
 
-def citation_formats(record: dict) -> dict:
-    """Return the record's citations: BibTeX, RIS, CSL-JSON text, GB/T 7714 and Highwire meta pairs."""
+def citation_formats(record: dict, cache: Cache | None = None) -> dict:
+    """Return the record's citations (citations.formats), from cache when it holds them."""
     title = record["display_title"]
-    return {
-        "bibtex": citations.bibtex(record, title),
-        "ris": citations.ris(record, title),
-        "csl": json.dumps(citations.csl_json(record, title), ensure_ascii=False, indent=2, sort_keys=True),
-        "gbt": citations.gbt7714(record, title),
-        "highwire": citations.highwire(record, title),
-    }
+    return cached_map([record], lambda r: citations.formats(r, title), cache,
+                      key=lambda r: citations.formats_key(r, title))[0]
 
 
-def enrich_all(records: list[dict], entity_table: list[dict], analyses: dict[str, dict]) -> list[dict]:
+def enrich_all(records: list[dict], entity_table: list[dict], analyses: dict[str, dict],
+               citation_cache: Cache | None = None) -> list[dict]:
     """Return the enriched records with entities, keywords, similar records and citations added.
 
     analyses holds each record's text analysis (bibsite/analysis.py): the search index's own
-    segmentation, so "similar" and search see the same words.
+    segmentation, so "similar" and search see the same words. Citations depend on the record and its
+    keywords only, so citation_cache holds them between builds.
     """
     for record in records:
         record["entities"] = analyses[record["id"]]["entities"]
     terms = {r["id"]: [t for block in analyses[r["id"]]["blocks"] for t in block] for r in records}
-    nearest = similar.similar(terms, {r["id"]: r["entities"] for r in records})
-    features = {(r["id"], lang): f for r in records for lang, f in analyses[r["id"]]["keywords"].items()}
-    stats = keywords.corpus_stats(records, entities.user_words(entity_table), features)
-    for record in progress(records, "keywords"):
+    # Similar records are found by a second process meanwhile: they need neither keywords nor citations.
+    with Background(similar.similar, terms, {r["id"]: r["entities"] for r in records}) as similar_job:
+        features = {(r["id"], lang): f for r in records for lang, f in analyses[r["id"]]["keywords"].items()}
+        stats = keywords.corpus_stats(records, entities.user_words(entity_table), features)
+        for record in progress(records, "keywords"):
+            record["similar"] = []  # filled in below
+            record["keywords_derived"] = not record.get("keywords")
+            record["keywords"] = keywords.record_keywords(record, stats, features=features)
+            record["citations"] = citation_formats(record, citation_cache)
+        if citation_cache is not None:
+            citation_cache.save()
+        nearest = similar_job.result()
+    for record in records:
         record["similar"] = nearest.get(record["id"], [])
-        record["keywords_derived"] = not record.get("keywords")
-        record["keywords"] = keywords.record_keywords(record, stats, features=features)
-        record["citations"] = citation_formats(record)
     return records

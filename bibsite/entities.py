@@ -26,7 +26,6 @@ _HAN_GAP = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])[ \t\u3000]+(?=[\u3400-
 # Apostrophes and dashes that writers use interchangeably inside names.
 _APOSTROPHES = "'\u2019\u02bc"
 _DASHES = "-\u2010\u2011\u2013"
-_JIEBA_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")  # jieba's re_han_default
 _SEPARATOR = "[\\s\\-\u2010\u2011\u2013]+"
 
 
@@ -226,16 +225,21 @@ class _Matcher:
     """Compiled form of one entity table: a Latin-script regex and a Chinese word table."""
 
     def __init__(self, entities):
+        from search_index.analyze import normalise
+
         self.order = [e["slug"] for e in entities]
         latin: dict[str, set[str]] = {}
+        # Chinese names are matched against words of normalised text (simplified, no PDF gaps).
         self.han_names: dict[str, set[str]] = {}
         for entity in entities:
             for lang in LANGUAGES:
                 for name in entity["names"][lang]:
-                    table = self.han_names if HAN.search(name) else latin
-                    table.setdefault(name, set()).add(entity["slug"])
+                    if HAN.search(name):
+                        self.han_names.setdefault(normalise(name), set()).add(entity["slug"])
+                    else:
+                        latin.setdefault(name, set()).add(entity["slug"])
             for name in entity.get("joint", []):
-                self.han_names.setdefault(name, set()).add(entity["slug"])
+                self.han_names.setdefault(normalise(name), set()).add(entity["slug"])
         # Longest first, so "Conference on … Measures in Asia" wins over its shorter variant.
         ordered = sorted(latin, key=lambda n: (-len(n), n))
         self.latin_slugs: dict[str, set[str]] = {}
@@ -248,13 +252,23 @@ class _Matcher:
             if self.han_names else None
         self.han_span = max((len(n) for n in self.han_names), default=0)
         self._tokenizer = None
+        self._split: dict[str, tuple[str, ...]] = {}
+
+    def split(self, word: str) -> tuple[str, ...]:
+        """Return word as tokens names can be matched against: itself, unless it holds a name without
+        being one, then its words by the private tokenizer (what a name-only dictionary makes of it)."""
+        if word in self.han_names or not self.han_probe.search(word):
+            return (word,)
+        if word not in self._split:
+            self._split[word] = tuple(self.tokenizer().cut(word, HMM=False))
+        return self._split[word]
 
     def tokenizer(self):
         """Return a private jieba tokenizer knowing every Chinese name (the global one is not ours to change)."""
         if self._tokenizer is None:
-            import jieba
+            from search_index.analyze import plain_tokenizer
 
-            tokenizer = jieba.Tokenizer()
+            tokenizer = plain_tokenizer()
             for name in sorted(self.han_names):
                 tokenizer.add_word(name)
             self._tokenizer = tokenizer
@@ -287,13 +301,20 @@ def _latin_pattern(name: str) -> str:
 
 
 def _han_matches(text: str, matcher: _Matcher) -> set[str]:
-    """Return slugs of Chinese names found as whole jieba words (or runs of words), longest first."""
+    """Return slugs of Chinese names found as whole words (or runs of words), longest first.
+
+    The words are the search index's own (search_index.analyze.words: each Han run of the normalised
+    text cut once, and shared with indexing and keyword extraction); a word that holds a name inside
+    it (独联体集体安全条约组织, a domain compound) is cut again with jieba's own dictionary and the names."""
+    from search_index.analyze import normalise, runs, han_words
+
     found: set[str] = set()
-    # jieba segments each run of these characters on its own, so cutting only the runs that hold a
-    # candidate gives the same words as cutting the whole text, at a fraction of the cost.
-    for block in _JIEBA_BLOCK.findall(text):
-        if matcher.han_probe.search(block):
-            _match_tokens(list(matcher.tokenizer().cut(block, HMM=False)), matcher, found)
+    for kind, run in runs(normalise(text)):
+        if kind == "han" and matcher.han_probe.search(run):
+            tokens: list[str] = []
+            for word in han_words(run):
+                tokens.extend(matcher.split(word))
+            _match_tokens(tokens, matcher, found)
     return found
 
 

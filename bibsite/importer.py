@@ -5,9 +5,9 @@ import datetime as _dt
 import os
 from pathlib import Path
 
+from . import corpus, schema, textnorm
 from . import records as record_files
-from . import schema, textnorm
-from .corpus import read_corpus
+from .cache import Cache, code_version
 from .glossary import read_glossary
 
 GLOSSARY_FACTS = {
@@ -23,12 +23,17 @@ def today() -> str:
     return moment.date().isoformat()
 
 
-def read_seeds(seeds_dir: Path, root: Path, warn) -> tuple[list[dict], list[str]]:
-    """Return (candidate records from every seed file, duplicate notes), records in file and line order."""
+def read_seeds(seeds_dir: Path, root: Path, warn, cache_dir: Path | None = None) -> tuple[list[dict], list[str]]:
+    """Return (candidate records from every seed file, duplicate notes), records in file and line order.
+
+    What each corpus entry's text, language and truncation are is cached in cache_dir (by default
+    root/.cache, the project's cache folder), by the entry's lines."""
+    entry_cache = Cache(cache_dir if cache_dir is not None else root / ".cache", "seed-entries",
+                        code_version(corpus, textnorm))
     candidates, seen, duplicates = [], {}, []
     for path in sorted((seeds_dir / "abstracts").glob("*.txt")):
         shown = os.path.relpath(path, root)
-        for entry in read_corpus(path, warn, shown):
+        for entry in corpus.read_corpus(path, warn, shown, entry_cache):
             where = f"{shown}:{entry['line']}"
             record = {
                 "id": textnorm.record_id(entry["text"]),
@@ -54,6 +59,7 @@ def read_seeds(seeds_dir: Path, root: Path, warn) -> tuple[list[dict], list[str]
             continue
         seen[record["id"]] = shown
         candidates.append(record)
+    entry_cache.save()
     return candidates, duplicates
 
 

@@ -1,6 +1,6 @@
 """Keywords per record: TF-IDF terms drawn from the record's own text, weighed against the corpus.
 
-Chinese uses jieba.analyse's TF-IDF (jieba's general-language IDF table), scaled by how rare the word
+Chinese uses jieba.analyse's TF-IDF arithmetic (jieba's general-language IDF table), scaled by how rare the word
 is in this corpus, so that words every abstract here uses (安全, 合作) give way to the specific ones.
 English and Vietnamese use TF-IDF over this corpus alone: English words and repeated two-word phrases
 ("collective security"), Vietnamese phrases of two or three syllables (an ninh, lòng tin) and acronyms.
@@ -8,11 +8,13 @@ A maintainer's own `keywords` field always wins: see record_keywords().
 """
 from __future__ import annotations
 
-import copy
+import importlib.util
 import math
 import re
 from collections import Counter
 from functools import lru_cache
+from operator import itemgetter
+from pathlib import Path
 
 from .schema import LANGUAGES
 
@@ -58,13 +60,15 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 def text_features(text: str, lang: str, user_words=()) -> dict:
     """Return the costly, corpus-independent part of keyword extraction for one text (cacheable JSON).
 
-    {"candidates": terms as corpus_stats counts them, and for Chinese "tags": [[word, weight], ...]
-    (jieba's TF-IDF), for other languages "phrases": [[words, count, first position, shown form], ...]}.
+    {"candidates": the distinct terms corpus_stats counts, and for Chinese "tags": [[words], [weights]]
+    (jieba's TF-IDF of the words that may be keywords, heaviest first), for other languages
+    "phrases": [[words, count, first position, shown form], ...]}.
     """
     if lang == "zh":
-        extractor = _zh_extractor(tuple(user_words))
-        return {"candidates": _candidates(text, lang, tuple(user_words)),
-                "tags": [[word, weight] for word, weight in extractor.extract_tags(text, topK=None, withWeight=True)]}
+        words = _zh_words(text, tuple(user_words))  # one cut serves both
+        tags = _zh_keyword_tags(words)
+        return {"candidates": list(dict.fromkeys(w for w in words if _is_term(w))),
+                "tags": [[word for word, _ in tags], [weight for _, weight in tags]]}
     counts, surfaces, first = _phrase_counts(text, lang)
     return {"candidates": [" ".join(key) for key in counts],
             "phrases": [[list(key), tf, first[key], _display(surfaces[key])] for key, tf in counts.items()]}
@@ -99,19 +103,22 @@ def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int 
     lang_stats = stats.get(lang) or {"docs": 0, "df": {}}
     n, df = lang_stats["docs"], lang_stats["df"]
 
+    # Ranking tuples: rounded score (negated), first position, words. Ties go to the earlier word, then
+    # to the word itself, and rounding keeps float noise from deciding, so the order never varies.
     scored: list[tuple[float, int, tuple[str, ...]]] = []
     surfaces: dict = {}
     if lang == "zh":
-        weights = features["tags"] if features else _zh_extractor(words).extract_tags(text, topK=None, withWeight=True)
-        for position, (word, weight) in enumerate(weights):
-            if _is_term(word) and word not in ZH_STOP:
-                scored.append((weight * _idf(n, df.get(word, 0)), position, (word,)))
+        tags = zip(*features["tags"]) if features else _zh_keyword_tags(_zh_words(text, words))
+        idf = _idf_table_for(n)
+        scored = [(-round(weight * idf(df.get(word, 0)), 9), position, (word,))
+                  for position, (word, weight) in enumerate(tags)]
     else:
         if features and "phrases" in features:
             rows = [(tuple(words), tf, position, shown) for words, tf, position, shown in features["phrases"]]
         else:
             counts, forms, first_seen = _phrase_counts(text, lang)
             rows = [(key, tf, first_seen[key], _display(forms[key])) for key, tf in counts.items()]
+        idf = _idf_table_for(n)
         first = {key: position for key, _, position, _ in rows}
         surfaces = {key: shown for key, _, _, shown in rows}
         for key, tf, _, _ in rows:
@@ -119,9 +126,9 @@ def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int 
                 continue  # an English phrase seen once is usually chance, not a term
             # An English phrase says more than a word; a Vietnamese word is already two syllables or more.
             bonus = len(key) ** 0.5 if lang == "en" else 1.0
-            scored.append(((1 + math.log(tf)) * _idf(n, df.get(" ".join(key), 0)) * bonus, first[key], key))
-    # Ties go to the earlier word, then to the word itself, so the order never depends on hashing.
-    scored.sort(key=lambda s: (-round(s[0], 9), s[1], s[2]))
+            score = (1 + math.log(tf)) * idf(df.get(" ".join(key), 0)) * bonus
+            scored.append((-round(score, 9), first[key], key))
+    scored.sort()
 
     chosen: list[tuple[str, ...]] = []
     for _, _, key in scored:
@@ -162,23 +169,70 @@ def _texts(record: dict):
 def _candidates(text: str, lang: str, user_words) -> list[str]:
     """Return the candidate terms of text as corpus_stats counts them (keys, not display forms)."""
     if lang == "zh":
-        return [w for w in _zh_extractor(tuple(user_words)).tokenizer.cut(text) if _is_term(w)]
+        return [w for w in _zh_words(text, tuple(user_words)) if _is_term(w)]
     counts, _, _ = _phrase_counts(text, lang, forms=False)
     return [" ".join(key) for key in counts]
 
 
-@lru_cache(maxsize=4)
-def _zh_extractor(user_words: tuple[str, ...]):
-    """Return a jieba TF-IDF extractor cutting with the search index's tokenizer, taught user_words."""
-    import jieba.analyse
-
-    from search_index.analyze import add_words, tokenizer
+def _zh_words(text: str, user_words: tuple[str, ...]) -> list[str]:
+    """Return the words of Chinese text as the search index cuts it (search_index.analyze.words: jieba's
+    precise mode over each Han run, taught user_words), other words as the text writes them (SCO)."""
+    from search_index.analyze import add_words, normalise, runs, words
 
     add_words(user_words)
-    # A copy of jieba's default extractor shares its IDF table, loaded once at import (about 1 s).
-    extractor = copy.copy(jieba.analyse.default_tfidf)
-    extractor.tokenizer = tokenizer()
-    return extractor
+    written = {}
+    for kind, piece in runs(text):
+        if kind == "word":
+            written.setdefault(normalise(piece), piece)
+    return [word if kind == "han" else written.get(word, word) for kind, word in words(text)]
+
+
+def _zh_keyword_tags(words: list[str]) -> list[tuple[str, float]]:
+    """Return the TF-IDF tags of cut text that may be keywords (no numbers, no function words)."""
+    return [(word, weight) for word, weight in _zh_tags(words) if _is_term(word) and word not in ZH_STOP]
+
+
+def _zh_tags(words: list[str]) -> list[tuple[str, float]]:
+    """Return [(word, TF-IDF weight)] of cut text, heaviest first: jieba.analyse.extract_tags's
+    arithmetic (its stop words, its IDF table, ties in order of first use) without importing
+    jieba.analyse, which would also load jieba's part-of-speech tables."""
+    idf, median = _idf_table()
+    freq: dict[str, float] = {}
+    for word in words:
+        if len(word.strip()) < 2 or word.lower() in _JIEBA_STOP:
+            continue
+        freq[word] = freq.get(word, 0.0) + 1.0
+    total = sum(freq.values())
+    for word in freq:
+        freq[word] *= idf.get(word, median) / total
+    return sorted(freq.items(), key=itemgetter(1), reverse=True)
+
+
+# jieba.analyse.tfidf.KeywordExtractor.STOP_WORDS
+_JIEBA_STOP = frozenset(("the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are", "by", "be", "as",
+                         "on", "with", "can", "if", "from", "which", "you", "it", "this", "then", "at", "have",
+                         "all", "not", "one", "has", "or"))
+
+
+def warm_up() -> None:
+    """Load the tables Chinese keyword extraction reads (jieba's IDF table) now, e.g. before forking workers."""
+    _idf_table()
+
+
+@lru_cache(maxsize=1)
+def _idf_table() -> tuple[dict[str, float], float]:
+    """Return jieba's general-language IDF table (jieba/analyse/idf.txt) and its median, as jieba reads them."""
+    from search_index.analyze import kept
+
+    source = Path(importlib.util.find_spec("jieba").submodule_search_locations[0]) / "analyse" / "idf.txt"
+
+    def read():
+        table = {}
+        for line in source.read_bytes().decode("utf-8").splitlines():
+            word, value = line.strip().split(" ")
+            table[word] = float(value)
+        return table, sorted(table.values())[len(table) // 2]
+    return kept("jieba-idf", source, read)
 
 
 def _is_term(word: str) -> bool:
@@ -259,6 +313,19 @@ def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
         return a[0] in b[0] or b[0] in a[0]
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     return any(long[i:i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
+@lru_cache(maxsize=4)
+def _idf_table_for(n: int):
+    """Return _idf(n, ·) remembering its values: a corpus has few distinct document frequencies."""
+    known: dict[int, float] = {}
+
+    def idf(df: int) -> float:
+        value = known.get(df)
+        if value is None:
+            value = known[df] = _idf(n, df)
+        return value
+    return idf
 
 
 def _idf(n: int, df: int) -> float:

@@ -5,11 +5,15 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 import struct
+import sys
+import tempfile
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from .cache import Cache, code_version
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed so the same site gives the same zip bytes
 
@@ -78,70 +82,242 @@ _DOS_DATE = ((ZIP_DATE[0] - 1980) << 9) | (ZIP_DATE[1] << 5) | ZIP_DATE[2]
 _DOS_TIME = (ZIP_DATE[3] << 11) | (ZIP_DATE[4] << 5) | (ZIP_DATE[5] // 2)
 _UTF8 = 0x800
 _LEVEL = 6
+_THREADS = 2  # zlib and file reads release the GIL, so two threads deflate about twice as fast
+_BATCH_FILES, _BATCH_BYTES = 64, 1 << 20  # a task for a thread: this many files, or fewer up to this size
+_COPY_CHUNK = 8 << 20  # bytes copied from the previous zip at a time
 
 
-def _previous_entries(previous: Path | None) -> dict:
-    """Return {name: ZipInfo} of the previous zip's deflated entries, or {} when there is none to reuse."""
-    if previous is None or not previous.is_file():
-        return {}
+def walk_files(folder: Path):
+    """Yield (path relative to folder, with '/', DirEntry) of every file under folder, in no order;
+    symbolic links to folders are not followed, as in folder.rglob("*")."""
+    pending = [("", os.fspath(folder))]
+    while pending:
+        prefix, directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.is_file():
+                    yield prefix + entry.name, entry
+
+
+def files_under(folder: Path) -> list[tuple[str, os.DirEntry]]:
+    """Return walk_files(folder) in the order sorted(folder.rglob("*")) gives (by path components),
+    without building a Path per file."""
+    return sorted(walk_files(folder), key=lambda pair: pair[0].split("/"))
+
+
+def _previous_entries(previous: Path) -> dict[str, tuple[int, int, int, int]]:
+    """Return {name: (crc, size, compressed size, local header offset)} of the deflated entries of a
+    zip this module wrote, read from its central directory; {} when there is none or it is another kind
+    of zip (a comment, ZIP64): then nothing is reused and everything is deflated again."""
     try:
-        with zipfile.ZipFile(previous) as archive:
-            return {info.filename: info for info in archive.infolist() if info.compress_type == zipfile.ZIP_DEFLATED}
-    except (zipfile.BadZipFile, OSError):
+        with open(previous, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            end = handle.tell()
+            handle.seek(max(0, end - 22))
+            tail = handle.read(22)
+            if len(tail) < 22 or tail[:4] != b"PK\x05\x06":
+                return {}
+            count, length, start = struct.unpack("<10xHII2x", tail)
+            handle.seek(start)
+            directory = handle.read(length)
+    except OSError:
         return {}
+    entries, position = {}, 0
+    try:
+        for _ in range(count):
+            if directory[position:position + 4] != b"PK\x01\x02":
+                return {}
+            (flags, method, crc, packed_size, size, name_length, extra_length, comment_length,
+             offset) = struct.unpack_from("<8xHH4xIIIHHH8xI", directory, position)
+            name = directory[position + 46:position + 46 + name_length].decode("utf-8")
+            position += 46 + name_length + extra_length + comment_length
+            if method == zipfile.ZIP_DEFLATED and flags & _UTF8:
+                entries[name] = (crc, size, packed_size, offset)
+    except (struct.error, UnicodeDecodeError):
+        return {}
+    return entries
 
 
-def _raw_bytes(handle, info) -> bytes:
-    """Return the compressed bytes of one entry of an open zip file, read from its local header."""
-    handle.seek(info.header_offset)
-    header = handle.read(30)
-    name_length, extra_length = struct.unpack("<HH", header[26:30])
-    handle.seek(info.header_offset + 30 + name_length + extra_length)
-    return handle.read(info.compress_size)
+def _stat_key(info: os.stat_result) -> str:
+    """Return what identifies one version of a file without reading it: device, inode, size, mtime.
+    Unchanged pages are hard links to the previous site's files, so they keep all four."""
+    return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
 
 
-def write_zip(site: Path, zip_path: Path, top: str) -> Path:
-    """Write site as a zip (under folder top, fixed dates and order) beside zip_path; return the unswapped file."""
+def _vouched_entries(zip_path: Path, cache: Cache | None) -> dict:
+    """Return the previous zip's entries (see _previous_entries) when the cache says this code wrote
+    that very file (same inode, size and modification time), else {}: a zip replaced or edited since
+    is never copied from, and each entry it holds is laid out exactly as write_zip lays it out."""
+    try:
+        info = zip_path.stat()
+    except OSError:
+        return {}
+    if cache is None or cache.get(f"zip\n{_stat_key(info)}") is None:
+        return {}
+    return _previous_entries(zip_path)
+
+
+def _pack(job: tuple) -> tuple:
+    """Return ("copy", crc, size) when the previous zip holds a file's bytes (same crc and size),
+    else ("new", crc, size, deflated bytes)."""
+    path, known, _size = job
+    with open(path, "rb") as handle:
+        data = handle.read()
+    crc, size = zlib.crc32(data), len(data)
+    if known is not None and known[:2] == (crc, size):
+        return "copy", crc, size
+    deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    return "new", crc, size, deflate.compress(data) + deflate.flush()
+
+
+@contextlib.contextmanager
+def _threads():
+    """Yield a pool of _THREADS threads; on the way out, drop the work not started and wait for the rest."""
+    pool = ThreadPoolExecutor(_THREADS)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _batches(jobs: list[tuple]) -> list[list[tuple]]:
+    """Return jobs cut into consecutive batches of a few small files or one large one, so that the
+    largest files (records.json, the bibliographies) are deflated side by side."""
+    batches, total = [], 0
+    for job in jobs:
+        size = job[2]
+        if not batches or len(batches[-1]) == _BATCH_FILES or total + size > _BATCH_BYTES:
+            batches.append([])
+            total = 0
+        batches[-1].append(job)
+        total += size
+    return batches
+
+
+def _packed_in_order(pool: ThreadPoolExecutor, jobs: list[tuple]):
+    """Yield _pack's result for every job, in order, computed by the pool's threads in batches."""
+    for results in pool.map(lambda batch: [_pack(job) for job in batch], _batches(jobs)):
+        yield from results
+
+
+class _ZipBody:
+    """The entries of the zip being written: new ones appended, and runs of entries that lie one after
+    the other in the previous zip copied from it in a few large reads."""
+
+    def __init__(self, out, old):
+        self.out, self.old = out, old
+        self.offset = 0  # where the next entry starts
+        self.run = None  # [start, end) of the previous zip not copied yet
+
+    def copy(self, start: int, length: int) -> None:
+        """Append length bytes that start at start in the previous zip."""
+        if self.run and self.run[1] == start:
+            self.run[1] += length
+        else:
+            self.flush()
+            self.run = [start, start + length]
+        self.offset += length
+
+    def append(self, data: bytes) -> None:
+        """Append new bytes."""
+        self.flush()
+        self.out.write(data)
+        self.offset += len(data)
+
+    def flush(self) -> None:
+        """Copy the pending run of the previous zip."""
+        if self.run:
+            for position in range(self.run[0], self.run[1], _COPY_CHUNK):
+                wanted = min(_COPY_CHUNK, self.run[1] - position)
+                data = os.pread(self.old.fileno(), wanted, position)
+                if len(data) != wanted:
+                    raise OSError("the previous zip is shorter than its directory says")
+                self.out.write(data)
+            self.run = None
+
+
+def _local_header(name: bytes, crc: int, packed_size: int, size: int) -> bytes:
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, _UTF8, 8, _DOS_TIME, _DOS_DATE,
+                       crc, packed_size, size, len(name), 0) + name
+
+
+def _central_header(name: bytes, crc: int, packed_size: int, size: int, offset: int) -> bytes:
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, _UTF8, 8, _DOS_TIME, _DOS_DATE,
+                       crc, packed_size, size, len(name), 0, 0, 0, 0, 0o100644 << 16, offset) + name
+
+
+def _plan(site: Path, top: str, previous: dict, cache: Cache | None) -> tuple[list[tuple], list[tuple]]:
+    """Return (the zip's files, as (name, previous entry, cache key, unchanged?), in order; the jobs
+    for the threads, as (path, previous entry, size)): every file but those unchanged since the
+    previous zip, known by their stat without being read."""
+    files, jobs = [], []
+    for relative, entry in files_under(site):
+        name, info = f"{top}/{relative}", entry.stat()
+        key = f"file\n{_stat_key(info)}"
+        known_crc = cache.get(key) if cache is not None else None
+        known = previous.get(name)
+        unchanged = known_crc is not None and known is not None and known[:2] == (known_crc, info.st_size)
+        files.append((name.encode("utf-8"), known, key, unchanged))
+        if not unchanged:
+            jobs.append((entry.path, known, info.st_size))
+    return files, jobs
+
+
+def _write_entries(body: _ZipBody, files: list[tuple], packed, cache: Cache | None) -> list[bytes]:
+    """Write every file's entry, copied or new (packed yields the jobs' results in order); return the
+    central directory records, and keep each file's crc in cache."""
+    central = []
+    for name, known, key, unchanged in files:
+        kind, crc, size, *deflated = ("copy", *known[:2]) if unchanged else next(packed)
+        if cache is not None and not unchanged:
+            cache.put(key, crc)
+        offset = body.offset
+        if kind == "copy":
+            packed_size = known[2]
+            body.copy(known[3], 30 + len(name) + packed_size)
+        else:
+            packed_size = len(deflated[0])
+            body.append(_local_header(name, crc, packed_size, size) + deflated[0])
+        central.append(_central_header(name, crc, packed_size, size, offset))
+    body.flush()
+    return central
+
+
+def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = None) -> Path:
+    """Write site as a zip (under folder top, fixed dates and order) beside zip_path; return the unswapped file.
+
+    With cache_dir, the zip is written faster and to the same bytes. The cache holds the crc of every
+    file zipped, by its stat, and the stat of the zip written; when zip_path is still that zip, a file
+    it holds with the same crc and size has its entry copied from it, and a file whose stat is
+    unchanged (a page hard-linked from the previous site) is not even read."""
     zip_path.parent.mkdir(parents=True, exist_ok=True)
-    previous = _previous_entries(zip_path)
+    cache = Cache(cache_dir, "zip", version=code_version(sys.modules[__name__])) if cache_dir is not None else None
+    previous = _vouched_entries(zip_path, cache)
+    files, jobs = _plan(site, top, previous, cache)
     fd, tmp = tempfile.mkstemp(dir=zip_path.parent, prefix=f".{zip_path.name}.", suffix=".tmp")
     os.close(fd)
     os.chmod(tmp, 0o644)
     try:
-        with open(tmp, "wb") as out, (open(zip_path, "rb") if previous else contextlib.nullcontext()) as old:
-            central = []
-            for path in sorted(p for p in site.rglob("*") if p.is_file()):
-                name = f"{top}/{path.relative_to(site).as_posix()}"
-                data = path.read_bytes()
-                crc = zlib.crc32(data)
-                known = previous.get(name)
-                if known is not None and known.CRC == crc and known.file_size == len(data):
-                    packed = _raw_bytes(old, known)
-                else:
-                    deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
-                    packed = deflate.compress(data) + deflate.flush()
-                encoded = name.encode("utf-8")
-                offset = out.tell()
-                out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, _UTF8, 8, _DOS_TIME, _DOS_DATE,
-                                      crc, len(packed), len(data), len(encoded), 0))
-                out.write(encoded)
-                out.write(packed)
-                central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, _UTF8, 8,
-                                           _DOS_TIME, _DOS_DATE, crc, len(packed), len(data), len(encoded),
-                                           0, 0, 0, 0, 0o100644 << 16, offset) + encoded)
-            if len(central) > 0xFFFF or out.tell() > 0xFFFFFFFF:
+        with (open(tmp, "wb") as out, (open(zip_path, "rb") if previous else contextlib.nullcontext()) as old,
+              _threads() as pool):
+            body = _ZipBody(out, old)
+            central = _write_entries(body, files, _packed_in_order(pool, jobs), cache)
+            if len(central) > 0xFFFF or body.offset > 0xFFFFFFFF:
                 raise OSError("the site is too large for a zip without ZIP64 (65,535 files, 4 GB)")
-            directory_offset = out.tell()
-            for entry in central:
-                out.write(entry)
-            out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central),
-                                  out.tell() - directory_offset, directory_offset, 0))
+            directory = b"".join(central)
+            out.write(directory + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central),
+                                              len(directory), body.offset, 0))
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if cache is not None:
+        cache.put(f"zip\n{_stat_key(os.stat(tmp))}", True)
+        cache.save()
     return Path(tmp)
 
 
 def tree_size(folder: Path) -> int:
     """Return the total size in bytes of the files under folder."""
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    return sum(entry.stat().st_size for _, entry in walk_files(folder))

@@ -10,6 +10,7 @@ import json
 import multiprocessing
 import os
 import posixpath
+import sys
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
@@ -180,8 +181,10 @@ def _citations_view(record: dict, path: str) -> dict:
     cites = record.get("citations")
     if not cites:
         return {}
-    formats = [{"label": label, "text": cites[key]}
-               for key, label in (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON")) if cites.get(key)]
+    texts = {"bibtex": cites.get("bibtex"), "ris": cites.get("ris"),
+             "csl": json.dumps(cites["csl"], ensure_ascii=False, indent=2, sort_keys=True) if cites.get("csl") else ""}
+    formats = [{"label": label, "text": texts[key]}
+               for key, label in (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON")) if texts[key]]
     return {"gbt": cites.get("gbt", ""), "formats": formats}
 
 
@@ -270,7 +273,7 @@ def _short_or_name(entity: dict) -> str:
     return short[0] if short else english[0]
 
 
-def _entity_pages(records, entities, lang, strings, config) -> list[dict]:
+def _entity_pages(records, entities, lang, strings, config, item) -> list[dict]:
     """Return the organisations index page and one page per entity for a UI language."""
     pages = []
     path = f"{lang}/entities.html"
@@ -283,19 +286,23 @@ def _entity_pages(records, entities, lang, strings, config) -> list[dict]:
                                                    key=lambda e: (-counts[e["slug"]], e["slug"]))]}
                      for kind in ("organisation", "country")]
     pages.append({"path": path, "template": "entities.html", "context": ctx})
+    by_entity: dict[str, list[dict]] = {}
+    for record in records:
+        for slug in dict.fromkeys(record.get("entities", [])):
+            by_entity.setdefault(slug, []).append(record)
     for entity in entities:
         path = f"{lang}/entities/{entity['slug']}.html"
         name = _entity_label(entity, lang)
         ctx = _page(path, lang, "entity", strings, config, name)
-        mentioning = [r for r in records if entity["slug"] in r.get("entities", [])]
+        mentioning = by_entity.get(entity["slug"], [])
         ctx["entity"] = {
             "name": name,
             "name_lang_tag": LANG_TAGS[lang] if entity["names"].get(lang) else "en",
             "kind_label": strings[lang][f"kind_{entity['kind']}"],
             "names": [{"label": strings[lang][f"lang_{code}"], "lang_tag": LANG_TAGS[code],
                        "names": " / ".join(entity["names"][code])} for code in LANG_TAGS if entity["names"].get(code)],
-            "glossary": [_item(r, path, lang, strings) for r in mentioning if r["type"] == "glossary"],
-            "records": [_item(r, path, lang, strings) for r in mentioning if r["type"] != "glossary"],
+            "glossary": [item(r, path, lang) for r in mentioning if r["type"] == "glossary"],
+            "records": [item(r, path, lang) for r in mentioning if r["type"] != "glossary"],
             "search_href": _rel(path, f"{lang}/search.html") + "?q=" + quote(_short_or_name(entity)),
         }
         pages.append({"path": path, "template": "entity.html", "context": ctx})
@@ -303,18 +310,32 @@ def _entity_pages(records, entities, lang, strings, config) -> list[dict]:
 
 
 def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, entities: list[dict]) -> list[dict]:
-    """Return every page to write: {path, template, context}, in a stable order."""
+    """Return every page to write, in a stable order: {path, template, context}, or for record pages
+    {path, template, inputs, build}: the context is built (build[0](*build[1])) only if the page must
+    be rendered, and inputs is a digest of everything it is built from besides what fingerprint()
+    covers, so that a rebuild can tell which record pages are unchanged without building them."""
     pages = []
     by_id = {r["id"]: r for r in records}
     entity_by_slug = {e["slug"]: e for e in entities}
+    shared = {"strings": strings, "config": config, "by_id": by_id, "entities": entity_by_slug}
+    inputs = _record_inputs(records, by_id)
+    item_views: dict = {}
+
+    def item(record: dict, from_path: str, lang: str) -> dict:
+        """_item, made once per record, language and folder: the same link view serves many pages."""
+        key = (record["id"], lang, posixpath.dirname(from_path))
+        if key not in item_views:
+            item_views[key] = _item(record, from_path, lang, strings)
+        return item_views[key]
+
     by_recent = sorted(records, key=lambda r: (r.get("added", ""), r["id"]), reverse=True)
     for lang in UI_LANGS:
         path = f"{lang}/index.html"
         ctx = _page(path, lang, "home", strings, config)
         ctx.update(
             stats=_stats(records, lang, strings),
-            recent=[_item(r, path, lang, strings) for r in by_recent[:8]],
-            glossary=[_item(r, path, lang, strings) for r in records if r["type"] == "glossary"],
+            recent=[item(r, path, lang) for r in by_recent[:8]],
+            glossary=[item(r, path, lang) for r in records if r["type"] == "glossary"],
             entity_links=[{"label": strings[lang]["entities_heading"], "href": "entities.html"}],
             chart=_chart(records, entities, lang, strings, path),
         )
@@ -325,7 +346,7 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
         groups = []
         for kind in FOLDERS:
             for code in LANG_TAGS:
-                items = [_item(r, path, lang, strings) for r in records
+                items = [item(r, path, lang) for r in records
                          if r["type"] == kind and r["main_language"] == code]
                 if items:
                     groups.append({"key": f"{kind}-{code}",
@@ -339,23 +360,47 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
         ctx["about_html"] = about[lang]
         pages.append({"path": path, "template": "about.html", "context": ctx})
 
-        pages.extend(_entity_pages(records, entities, lang, strings, config))
+        pages.extend(_entity_pages(records, entities, lang, strings, config, item))
 
         path = f"{lang}/search.html"
         pages.append({"path": path, "template": "search.html", "context": _page(path, lang, "search", strings, config)})
 
         for record in records:
             path = f"{lang}/{record_path(record)}"
-            ctx = _page(path, lang, record["type"], strings, config, record["display_title"])
-            ctx["record"] = _record_view(record, path, lang, strings, config, by_id, entity_by_slug)
-            ctx["page"]["description"] = record["blocks"][0]["text"][:160]
-            if config.get("base_url"):
-                ctx["page"]["meta"].append({"attr": "property", "name": "og:description",
-                                            "content": ctx["page"]["description"]})
-            ctx["page"]["meta"] += [{"attr": "name", "name": name, "content": content}
-                                    for name, content in record.get("citations", {}).get("highwire", [])]
-            pages.append({"path": path, "template": f"{record['type']}.html", "context": ctx})
+            pages.append({"path": path, "template": f"{record['type']}.html", "inputs": lang + inputs[record["id"]],
+                          "build": (_record_context, (record, path, lang, shared))})
     return pages
+
+
+def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
+    """Return the template context of a record page."""
+    strings, config = shared["strings"], shared["config"]
+    ctx = _page(path, lang, record["type"], strings, config, record["display_title"])
+    ctx["record"] = _record_view(record, path, lang, strings, config, shared["by_id"], shared["entities"])
+    ctx["page"]["description"] = record["blocks"][0]["text"][:160]
+    if config.get("base_url"):
+        ctx["page"]["meta"].append({"attr": "property", "name": "og:description", "content": ctx["page"]["description"]})
+    ctx["page"]["meta"] += [{"attr": "name", "name": name, "content": content}
+                            for name, content in record.get("citations", {}).get("highwire", [])]
+    return ctx
+
+
+# Record fields a page never reads, or reads only through fields that are hashed (blocks come from text,
+# citations from the fields and keywords): leaving them out of the page digest saves hashing them.
+_NOT_SHOWN = frozenset(("terms", "blocks", "citations"))
+
+
+def _record_inputs(records: list[dict], by_id: dict) -> dict[str, str]:
+    """Return {record id: digest of the record and of what its page shows of its similar records}."""
+    shown = {r["id"]: json.dumps([r["id"], r["type"], r["display_title"], r["title_language"], r["languages"],
+                                  r.get("added", ""), r["truncated"]], ensure_ascii=False) for r in records}
+    digests = {}
+    for record in records:
+        own = json.dumps({k: v for k, v in record.items() if k not in _NOT_SHOWN},
+                         sort_keys=True, ensure_ascii=False, default=str)
+        neighbours = "".join(shown[other] for other in record.get("similar", []) if other in by_id)
+        digests[record["id"]] = hashlib.sha256((own + "\0" + neighbours).encode("utf-8")).hexdigest()
+    return digests
 
 
 def read_about(pages_dir: Path) -> dict:
@@ -394,45 +439,64 @@ def render_not_found(env: jinja2.Environment, strings: dict, config: dict) -> st
     return env.get_template("404.html").render(zh=strings["zh"], en=strings["en"], prefix=config.get("base_url", ""))
 
 
-def templates_fingerprint(templates_dir: Path) -> str:
-    """Return a hash of every template and strings file: a change to any of them re-renders all pages."""
+def fingerprint(templates_dir: Path, strings: dict, config: dict, entities: list[dict]) -> str:
+    """Return a hash of what every page depends on: the templates and strings files, the code that
+    builds contexts, the settings and the entity table. A change to any of them re-renders all pages."""
+    from . import citations
+
     digest = hashlib.sha256()
     for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()):
         digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    for module in (sys.modules[__name__], citations, textnorm):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(json.dumps([strings, config, entities], sort_keys=True, ensure_ascii=False, default=str).encode())
     return digest.hexdigest()
 
 
 def _page_key(page: dict, fingerprint: str) -> str:
-    data = json.dumps([page["template"], page["context"]], sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256((fingerprint + data).encode("utf-8")).hexdigest()
+    if "inputs" in page:
+        data = page["inputs"]
+    else:
+        # Contexts are built in a fixed order, so their JSON needs no key sorting to be stable.
+        data = json.dumps(page["context"], ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{fingerprint}\0{page['template']}\0{data}".encode("utf-8")).hexdigest()
 
 
 PARALLEL_FROM = 400  # below this many pages a second process costs more than it saves
 _RENDER: dict = {}  # the job, set before forking so workers inherit it instead of receiving it
 
 
-def _render_one(index: int) -> tuple[str, list[str], bool]:
-    """Return (path, manifest entry, rendered anew?) after writing page number index of the job."""
+def _link_unchanged(index: int) -> tuple[str, list] | None:
+    """Link page number index of the job from the previous site and return (path, manifest entry),
+    or return None when the page must be rendered."""
     job = _RENDER
     page = job["pages"][index]
-    target = job["out_dir"] / page["path"]
-    target.parent.mkdir(parents=True, exist_ok=True)
     key = _page_key(page, job["fingerprint"])
     old = job["manifest"].get(page["path"])
-    source = job["previous_site"] / page["path"]
+    source = os.path.join(job["previous_site"], page["path"])
     if old and old[0] == key and _stamp(source) == old[1:]:
-        os.link(source, target)  # the same file (inode), so the same stamp next time
-        return page["path"], old, False
-    html = job["env"].get_template(page["template"]).render(**page["context"]).encode("utf-8")
-    target.write_bytes(html)
-    return page["path"], [key, *_stamp(target)], True
+        os.link(source, os.path.join(job["out_dir"], page["path"]))  # the same inode, so the same stamp next time
+        return page["path"], old
+    return None
 
 
-def _stamp(path: Path) -> list[int]:
+def _render_one(index: int) -> tuple[str, list]:
+    """Render page number index of the job; return (path, manifest entry)."""
+    job = _RENDER
+    page = job["pages"][index]
+    target = os.path.join(job["out_dir"], page["path"])
+    context = page["context"] if "context" in page else page["build"][0](*page["build"][1])
+    html = job["env"].get_template(page["template"]).render(**context).encode("utf-8")
+    with open(target, "wb") as handle:
+        handle.write(html)
+    return page["path"], [_page_key(page, job["fingerprint"]), *_stamp(target)]
+
+
+def _stamp(path: str) -> list[int]:
     """Return [size, modification time] of a file, or [] if it is missing: a page edited or damaged
     by hand since the last build has another stamp, and is rendered again rather than reused."""
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return []
     return [info.st_size, info.st_mtime_ns]
@@ -444,20 +508,26 @@ def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fing
 
     A page whose template input is unchanged since the last build (same key in the manifest) is
     linked from the previous site instead of rendered again, after checking that file's size and
-    modification time, so an edited or damaged file there is never reused. Many pages are shared
-    between two processes.
+    modification time, so an edited or damaged file there is never reused. When many pages must be
+    rendered they are shared between two processes.
     """
-    _RENDER.update(pages=pages, env=env, out_dir=out_dir, fingerprint=fingerprint,
-                   previous_site=previous_site, manifest=manifest)
-    indices = range(len(pages))
+    _RENDER.update(pages=pages, env=env, out_dir=str(out_dir), fingerprint=fingerprint,
+                   previous_site=str(previous_site), manifest=manifest)
+    for folder in sorted({posixpath.dirname(page["path"]) for page in pages}):
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
     try:
-        if len(pages) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            done = [_render_one(i) for i in progress(indices, "pages")]
+        done = {}
+        for index in range(len(pages)):
+            linked = _link_unchanged(index)
+            if linked:
+                done[index] = linked
+        todo = [index for index in range(len(pages)) if index not in done]
+        if len(todo) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            done.update((i, _render_one(i)) for i in progress(todo, "pages"))
         else:
-            for page in pages:  # create the folders once, before two processes race to
-                (out_dir / page["path"]).parent.mkdir(parents=True, exist_ok=True)
             with multiprocessing.get_context("fork").Pool(2) as pool:
-                done = list(progress(pool.imap(_render_one, indices, chunksize=64), "pages", total=len(pages)))
+                rendered = progress(pool.imap(_render_one, todo, chunksize=32), "pages", total=len(todo))
+                done.update(zip(todo, rendered))
     finally:
         _RENDER.clear()
-    return sum(1 for _, _, anew in done if anew), {path: entry for path, entry, _ in done}
+    return len(todo), {pages[i]["path"]: done[i][1] for i in range(len(pages))}

@@ -14,6 +14,8 @@ from pathlib import Path
 import jinja2
 
 from . import analysis, citations, enrich, entities, importer, output, pages, records
+from .background import Background
+from .cache import Cache, code_version
 from .config import load_config
 from .errors import InputError
 from .sitemap import robots_txt, sitemap_xml
@@ -57,7 +59,7 @@ def warn(message: str) -> None:
 
 def load_records(project: Project) -> list[dict]:
     """Return every validated record of content/."""
-    return records.load_all(project.content, project.root)
+    return records.load_all(project.content, project.root, project.cache)
 
 
 def import_seeds(project: Project, existing: list[dict], write: bool = True) -> dict:
@@ -76,31 +78,30 @@ def load_entities(project: Project) -> list[dict]:
 
 
 def with_imported(project: Project, existing: list[dict], imported: dict) -> list[dict]:
-    """Return the loaded records plus the ones just imported, read back from their files, in id order."""
-    new = []
-    for record in imported["new"]:
-        path = project.content / records.KINDS[record["type"]] / f"{record['id']}.yaml"
-        shown = os.path.relpath(path, project.root)
-        new.append({**records.load(path, shown), "path": shown})
-    return sorted(existing + new, key=lambda r: (r["type"], r["id"]))
+    """Return the loaded records plus the ones just imported, read back from their files, in id order.
+
+    Reading all of content/ again parses only the new files (the others come from the records
+    cache) and leaves every record in that cache for the next build."""
+    return load_records(project) if imported["new"] else existing
 
 
-def enrich_records(loaded: list[dict], entity_table: list[dict], project: Project) -> list[dict]:
-    """Return the records with their derived build fields: titles, languages, entities, keywords,
-    similar records, citations, and the search terms of each field (under "terms")."""
-    from search_index.analyze import add_words
+def enrich_records(loaded: list[dict], entity_table: list[dict], project: Project) -> tuple[list[dict], int]:
+    """Return the records with their derived build fields (titles, languages, entities, keywords,
+    similar records, citations, and the search terms of their title and text under "terms"), and
+    how many records had to be analysed anew (the others came from the cache)."""
+    from search_index.analyze import add_words, keep_dictionary_in
 
+    keep_dictionary_in(project.cache)
     add_words(entities.user_words(entity_table))
     records = [enrich.enrich(record) for record in loaded]
     version = analysis.fingerprint(entity_table)
-    analyses = analysis.analyse_all(records, entity_table, project.cache, version)
-    records = enrich.enrich_all(records, entity_table, analyses)
-    keyword_terms = analysis.keyword_terms(records, project.cache, version)
+    analyses, analysed = analysis.analyse_all(records, entity_table, project.cache, version)
+    citation_cache = Cache(project.cache, "citations", code_version(citations))
+    records = enrich.enrich_all(records, entity_table, analyses, citation_cache)
     for record in records:
         record["terms"] = {"title": analyses[record["id"]]["title"],
-                           "text": [t for block in analyses[record["id"]]["blocks"] for t in block],
-                           "keywords": keyword_terms[record["id"]]}
-    return records
+                           "text": [t for block in analyses[record["id"]]["blocks"] for t in block]}
+    return records, analysed
 
 
 def config(project: Project) -> dict:
@@ -114,8 +115,8 @@ def public_record(record: dict) -> dict:
     return {key: value for key, value in record.items() if key not in hidden}
 
 
-def search_docs(enriched: list[dict]) -> list[dict]:
-    """Return the records as the search index builder takes them."""
+def search_docs(enriched: list[dict], keyword_terms: dict[str, list[str]]) -> list[dict]:
+    """Return the records as the search index builder takes them, with the terms of each field."""
     return [{
         "id": r["id"],
         "type": r["type"],
@@ -126,39 +127,46 @@ def search_docs(enriched: list[dict]) -> list[dict]:
         "keywords": r.get("keywords", []),
         "url": pages.record_path(r),
         "entities": r.get("entities", []),
-        "terms": r["terms"],
+        "terms": {**r["terms"], "keywords": keyword_terms[r["id"]]},
     } for r in enriched]
 
 
 def write_site(project: Project, enriched: list[dict], entity_table: list[dict], settings: dict, staged: Path) -> dict:
     """Write the whole site into staged; return the figures for the summary line."""
+    # The data files and the search index are written by a second process meanwhile.
+    with Background(write_data, project, enriched, entity_table, staged) as data_job:
+        strings = pages.load_strings(project.templates, settings)
+        planned = pages.plan_pages(enriched, settings, strings, pages.read_about(project.content / "pages"),
+                                   entity_table)
+        manifest = output.read_json(project.cache / "pages-manifest.json", default={})
+        fingerprint = pages.fingerprint(project.templates, strings, settings, entity_table)
+        env = pages.environment(project.templates)
+        try:
+            rendered, manifest = pages.render_pages(planned, env, staged, fingerprint, project.site, manifest)
+        except jinja2.TemplateError as error:
+            raise template_error(error, project) from None
+        (staged / "index.html").write_text(pages.render_root(env, strings, settings), encoding="utf-8")
+        (staged / "404.html").write_text(pages.render_not_found(env, strings, settings), encoding="utf-8")
+        (staged / "robots.txt").write_text(robots_txt(settings["base_url"]), encoding="utf-8")
+        if settings["base_url"]:
+            (staged / "sitemap.xml").write_text(sitemap_xml([p["path"] for p in planned], settings["base_url"]),
+                                                encoding="utf-8")
+        stats = data_job.result()
+    return {"pages": len(planned) + 2, "rendered": rendered, "index_bytes": stats.get("index_bytes", 0),
+            "manifest": manifest}
+
+
+def write_data(project: Project, enriched: list[dict], entity_table: list[dict], staged: Path) -> dict:
+    """Write the assets, data/records.json, the collection's citations and the search index into
+    staged; return the search index figures."""
     import search_index
 
-    strings = pages.load_strings(project.templates, settings)
-    env = pages.environment(project.templates)
-    planned = pages.plan_pages(enriched, settings, strings, pages.read_about(project.content / "pages"),
-                                entity_table)
-    manifest_path = project.cache / "pages-manifest.json"
-    manifest = output.read_json(manifest_path, default={})
-    try:
-        rendered, manifest = pages.render_pages(planned, env, staged, pages.templates_fingerprint(project.templates),
-                                                project.site, manifest)
-    except jinja2.TemplateError as error:
-        raise template_error(error, project) from None
-    count = len(planned)
-    (staged / "index.html").write_text(pages.render_root(env, strings, settings), encoding="utf-8")
-    (staged / "404.html").write_text(pages.render_not_found(env, strings, settings), encoding="utf-8")
-    (staged / "robots.txt").write_text(robots_txt(settings["base_url"]), encoding="utf-8")
-    if settings["base_url"]:
-        (staged / "sitemap.xml").write_text(sitemap_xml([p["path"] for p in planned], settings["base_url"]),
-                                            encoding="utf-8")
     output.copy_tree(project.templates / "assets", staged / "assets")
     output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
     write_citations(enriched, staged / "data")
-    stats = search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search",
-                                             user_words=entities.user_words(entity_table), entities=entity_table)
-    return {"pages": count + 2, "rendered": rendered, "index_bytes": stats.get("index_bytes", 0),
-            "manifest": manifest}
+    keyword_terms = analysis.keyword_terms(enriched, project.cache, analysis.fingerprint(entity_table))
+    return search_index.build_search_assets(search_docs(enriched, keyword_terms), staged / "assets" / "search",
+                                            user_words=entities.user_words(entity_table), entities=entity_table)
 
 
 def template_error(error, project: Project) -> InputError:
@@ -172,9 +180,10 @@ def template_error(error, project: Project) -> InputError:
 
 def write_citations(enriched: list[dict], data_dir: Path) -> None:
     """Write the whole collection's citations (data/bibliography.bib and .json); record pages show their own."""
-    pairs = [(record, record["display_title"]) for record in enriched]
-    (data_dir / "bibliography.bib").write_text(citations.collection_bibtex(pairs), encoding="utf-8")
-    (data_dir / "bibliography.json").write_text(citations.collection_csl(pairs), encoding="utf-8")
+    bib = citations.bibtex_file((record["id"], record["citations"]["bibtex"]) for record in enriched)
+    (data_dir / "bibliography.bib").write_text(bib, encoding="utf-8")
+    csl = citations.csl_file(record["citations"]["csl"] for record in enriched)
+    (data_dir / "bibliography.json").write_text(csl, encoding="utf-8")
 
 
 def publish(project: Project, staged: Path, staged_zip: Path, figures: dict) -> None:

@@ -1,13 +1,23 @@
-"""YAML record files in content/: reading them with positions for errors, writing them readably and atomically."""
+"""YAML record files in content/: reading them with positions for errors, writing them readably and atomically.
+
+Reading 5,000 records costs a second of YAML parsing, so load_all keeps every parsed record in the
+cache (.cache/records.cache) under its file's path and the SHA-256 of its bytes: a file is parsed
+and validated again as soon as one byte of it changes (or this code, PyYAML or Python does), and
+what the cache returns is exactly what parsing the file would give.
+"""
 from __future__ import annotations
 
+import hashlib
+import io
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 import yaml
 
 from . import schema
+from .cache import Cache, code_version
 from .errors import InputError
 
 KINDS = {"abstract": "abstracts", "glossary": "glossary"}
@@ -31,12 +41,13 @@ def dump(record: dict) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write text to path so that readers see the old file or the whole new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write text (UTF-8, LF line ends) to path so that readers see the old file or the whole new one, never a part."""
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with open(fd, "wb") as handle:
+            handle.write(bytes(text, "utf-8"))  # as text: a TypeError for anything else
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -79,37 +90,72 @@ def parse(text: str, path) -> dict:
 
 def load(path: Path, display_path: str | None = None) -> dict:
     """Return the validated record stored in one YAML file."""
-    shown = display_path or str(path)
+    return _from_bytes(Path(path).read_bytes(), Path(path), display_path or str(path))
+
+
+def _from_bytes(data: bytes, path: Path, shown: str) -> dict:
+    """Return the validated record in the bytes of the YAML file at path (named shown in errors)."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        # Decoded as Path.read_text would: BOM dropped, CRLF and CR read as LF.
+        text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read()
     except UnicodeDecodeError:
         raise InputError(shown, "is not UTF-8 text", "save the record as UTF-8") from None
     record = parse(text, shown)
-    expected = Path(path).stem
+    expected = path.stem
     if record["id"] != expected:
         line, column = _key_positions(yaml.compose(text, Loader=_Loader)).get("id", (None, None))
         raise InputError(shown, f"id '{record['id']}' does not match the file name '{expected}.yaml'",
                          f"rename the file to {record['id']}.yaml or restore the id", line=line, column=column)
     folder = KINDS[record["type"]]
-    if Path(path).parent.name != folder:
+    if path.parent.name != folder:
         raise InputError(shown, f"a {record['type']} record is in the wrong folder",
                          f"move it to content/{folder}/")
     return record
 
 
-def load_all(content_dir: Path, root: Path) -> list[dict]:
-    """Return every record under content/abstracts and content/glossary, validated, sorted by id."""
+def _parser_version() -> str:
+    """Return the version of everything that turns a record file into a record: this module, the
+    schema, PyYAML (with or without libyaml)."""
+    return f"{code_version(sys.modules[__name__], schema)}:{yaml.__version__}:{yaml.__with_libyaml__}"
+
+
+def _load_cached(path: str, shown: str, cache: Cache) -> dict:
+    """Return the validated record in one YAML file, from cache when it holds one for these exact bytes."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    key = f"{shown}\n{hashlib.sha256(data).hexdigest()}"
+    record = cache.get(key)
+    if record is None:
+        record = _from_bytes(data, Path(path), shown)
+        cache.put(key, record)
+    return record
+
+
+def _yaml_names(folder: Path) -> list[str]:
+    """Return the sorted names in folder that end in .yaml (what folder.glob("*.yaml") finds)."""
+    if not folder.is_dir():
+        return []
+    return sorted(name for name in os.listdir(folder) if name.endswith(".yaml"))
+
+
+def load_all(content_dir: Path, root: Path, cache_dir: Path | None = None) -> list[dict]:
+    """Return every record under content/abstracts and content/glossary, validated, sorted by id.
+
+    Parsed records are cached in cache_dir (by default root/.cache, the project's cache folder)."""
+    cache = Cache(cache_dir if cache_dir is not None else root / ".cache", "records", _parser_version())
     records, seen = [], {}
     for folder in KINDS.values():
-        for path in sorted((content_dir / folder).glob("*.yaml")):
-            shown = os.path.relpath(path, root)
-            record = load(path, shown)
+        directory = content_dir / folder
+        shown_directory = os.path.relpath(directory, root)
+        for name in _yaml_names(directory):
+            shown = os.path.join(shown_directory, name)
+            record = _load_cached(os.path.join(directory, name), shown, cache)
             if record["id"] in seen:
                 raise InputError(shown, f"duplicate id '{record['id']}' (also in {seen[record['id']]})",
                                  "keep one of the two files")
             seen[record["id"]] = shown
-            record["path"] = shown
-            records.append(record)
+            records.append({**record, "path": shown})
     for path in sorted(set(content_dir.glob("*/*.yml"))):
         raise InputError(os.path.relpath(path, root), "has the extension .yml", "rename it to .yaml")
+    cache.save()
     return sorted(records, key=lambda r: (r["type"], r["id"]))

@@ -84,15 +84,28 @@ def similar(records_terms: dict, records_entities: dict | None = None, k: int = 
 def _term_vectors(ids, records_terms) -> dict:
     """Return id -> [(term, weight)]: unit-length sublinear TF-IDF over the strongest MAX_TERMS terms."""
     n = len(ids)
-    counts = {doc_id: Counter(t for t in records_terms[doc_id] if t and t.strip()) for doc_id in ids}
-    df = Counter(term for c in counts.values() for term in c)
+    counts = {doc_id: Counter(records_terms[doc_id]) for doc_id in ids}
+    df: Counter = Counter()
+    for count in counts.values():
+        df.update(count.keys())
+    blanks = [term for term in df if not (term and term.strip())]  # checked once per distinct term
+    for term in blanks:
+        del df[term]
+        for count in counts.values():
+            count.pop(term, None)
     max_df = max(MIN_DF_CUT, MAX_DF * n)
+    # A corpus has few distinct counts and document frequencies: their logarithms are computed once.
+    tf_weight = {c: 1 + math.log(c) for c in {c for count in counts.values() for c in count.values()}}
+    idf = {d: _idf(n, d) for d in set(df.values())}
     vectors = {}
     for doc_id in ids:
-        weights = {term: (1 + math.log(c)) * _idf(n, df[term]) for term, c in counts[doc_id].items()
-                   if df[term] <= max_df}
-        strongest = heapq.nsmallest(MAX_TERMS, weights.items(), key=lambda kv: (-kv[1], kv[0]))
-        vectors[doc_id] = sorted(_unit(dict(strongest)).items())
+        ranked = []
+        for term, c in counts[doc_id].items():
+            d = df[term]
+            if d <= max_df:
+                ranked.append((-(tf_weight[c] * idf[d]), term))
+        strongest = heapq.nsmallest(MAX_TERMS, ranked)  # heaviest first, ties by term
+        vectors[doc_id] = sorted(_unit({term: -negated for negated, term in strongest}).items())
     return vectors
 
 

@@ -3,38 +3,81 @@
 A build records both after it publishes; the next one stops early when neither changed, the way
 make does. Inputs are hashed by content (seeds, content, templates, the code, lunr.js); the output is
 stamped by path, size and modification time, so a site/ or zip touched by hand is rebuilt.
+
+Hashing every input at the start and at the end of each build would read 25 MB twice, so each file's
+hash is cached (.cache/input-hashes.cache) under its stat: path, size, modification and change times,
+inode. Any write to a file sets its change time to the clock, and no tool can set it back, so a cached
+hash is only used for the very bytes it was computed from. As git does for its index, a file changed
+in the last two seconds is hashed but its hash not kept: its times could still match a later write's.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from pathlib import Path
+
+from .cache import Cache
+from .output import files_under, walk_files
 
 INPUT_DIRS = ("seeds", "content", "templates", "bibsite", "search_index")
 INPUT_FILES = ("build.py", "node_modules/lunr/lunr.min.js", "package-lock.json", "pyproject.toml")
 SUFFIXES = {".txt", ".yaml", ".yml", ".md", ".html", ".css", ".js", ".json", ".py", ".svg", ".png"}
+RACY_NS = 2_000_000_000  # a file changed less than this long ago is hashed every time
 
 
-def inputs_fingerprint(root: Path) -> str:
-    """Return a hash of the content of every file the build reads."""
-    digest = hashlib.sha256()
-    paths = [root / name for name in INPUT_FILES]
+def _suffix(name: str) -> str:
+    """Return the suffix of a file name as pathlib gives it ('' for '.yaml' alone or 'name.')."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def input_files(root: Path) -> list[tuple[str, str]]:
+    """Return (path relative to root, absolute path) of every file the build reads, sorted."""
+    found = [(name, os.path.join(root, name)) for name in INPUT_FILES if os.path.isfile(os.path.join(root, name))]
     for folder in INPUT_DIRS:
-        paths += [p for p in (root / folder).rglob("*") if p.suffix in SUFFIXES and "__pycache__" not in p.parts]
-    for path in sorted(paths):
-        if path.is_file():
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        if (root / folder).is_dir():
+            found += [(f"{folder}/{relative}", entry.path) for relative, entry in walk_files(root / folder)
+                      if _suffix(entry.name) in SUFFIXES and "__pycache__" not in relative.split("/")]
+    return sorted(found, key=lambda pair: pair[0].split("/"))
+
+
+def _file_hash(relative: str, path: str, hashes: Cache, now_ns: int) -> bytes:
+    """Return the SHA-256 of a file's bytes, from hashes when its stat is the one they were hashed at."""
+    info = os.stat(path)
+    key = f"{relative}\n{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}:{info.st_dev}"
+    known = hashes.get(key)
+    if known is not None:
+        return bytes.fromhex(known)
+    with open(path, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).digest()
+    if max(info.st_mtime_ns, info.st_ctime_ns) < now_ns - RACY_NS:
+        hashes.put(key, digest.hex())
+    return digest
+
+
+def inputs_fingerprint(root: Path, cache_dir: Path) -> str:
+    """Return a hash of the content of every file the build reads (its hashes cached in cache_dir)."""
+    hashes = Cache(cache_dir, "input-hashes", version="sha256")
+    now_ns = time.time_ns()
+    digest = hashlib.sha256()
+    for relative, path in input_files(root):
+        digest.update(relative.encode() + b"\0")
+        digest.update(_file_hash(relative, path, hashes, now_ns))
+    hashes.save()
     return digest.hexdigest()
 
 
 def output_stamp(site: Path, zip_path: Path) -> str:
     """Return a stamp of the published output: every file's path, size and modification time."""
     digest = hashlib.sha256()
-    files = sorted(p for p in site.rglob("*") if p.is_file()) if site.is_dir() else []
-    for path in [*files, zip_path] if zip_path.is_file() else files:
-        info = path.stat()
-        digest.update(f"{path.relative_to(site.parent).as_posix()}|{info.st_size}|{info.st_mtime_ns}\n".encode())
+    for relative, entry in files_under(site) if site.is_dir() else []:
+        info = entry.stat()
+        digest.update(f"{site.name}/{relative}|{info.st_size}|{info.st_mtime_ns}\n".encode())
+    if zip_path.is_file():
+        info = zip_path.stat()
+        digest.update(f"{zip_path.relative_to(site.parent).as_posix()}|{info.st_size}|{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -47,7 +90,9 @@ def up_to_date_report(record_file: Path, root: Path, site: Path, zip_path: Path)
         return None
     if not (site.is_dir() and zip_path.is_file() and isinstance(last, dict)):
         return None
-    if last.get("inputs") != inputs_fingerprint(root) or last.get("output") != output_stamp(site, zip_path):
+    if last.get("inputs") != inputs_fingerprint(root, record_file.parent):
+        return None
+    if last.get("output") != output_stamp(site, zip_path):
         return None
     return last.get("report")
 
@@ -57,5 +102,6 @@ def remember(record_file: Path, root: Path, site: Path, zip_path: Path, imported
     record_file.parent.mkdir(parents=True, exist_ok=True)
     report = {"new": [], "duplicates": imported["duplicates"], "orphans": imported["orphans"],
               "unchanged": imported["unchanged"] + len(imported["new"])}
-    state = {"inputs": inputs_fingerprint(root), "output": output_stamp(site, zip_path), "report": report}
+    state = {"inputs": inputs_fingerprint(root, record_file.parent), "output": output_stamp(site, zip_path),
+             "report": report}
     record_file.write_text(json.dumps(state, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

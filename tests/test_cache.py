@@ -1,9 +1,7 @@
-"""cache: hits, misses, and entries that must not be trusted (corrupt, truncated, stale, misplaced)."""
+"""cache: hits, misses, pruning, and files that must not be trusted (corrupt, truncated, stale, misplaced)."""
 from __future__ import annotations
 
-import json
 import os
-import threading
 
 import pytest
 
@@ -12,98 +10,101 @@ from bibsite.cache import Cache, cached_map
 TEXT = "上海合作组织是基于互信的边境会晤机制发展成为地区性国际组织的典范。"
 
 
+def reopen(cache: Cache, version: str | None = None) -> Cache:
+    """Return a new Cache on the same file, as the next build would open it."""
+    return Cache(cache.path.parent, cache.namespace, version or cache.version)
+
+
 @pytest.fixture
 def cache(tmp_path):
     return Cache(tmp_path / ".cache", "segment", version="1")
 
 
-def entry_files(folder):
-    return sorted(p for p in folder.rglob("*") if p.is_file())
-
-
-def test_miss_then_hit_returns_the_stored_value(cache):
+def test_miss_then_hit_returns_the_stored_value_in_the_next_build(cache):
     assert cache.get(TEXT) is None
-    value = {"words": ["上海合作组织", "互信"], "n": 2, "ok": True, "nested": [[1, 2.5], {"a": None}]}
-    assert cache.put(TEXT, value)
-    assert cache.get(TEXT) == value
-    assert (cache.hits, cache.misses) == (1, 1)
+    value = {"words": ["上海合作组织", "互信"], "n": 2, "ok": True, "nested": [[1, 2.5], {"a": None}], "pair": (1, 2)}
+    cache.put(TEXT, value)
+    assert cache.save()
+    later = reopen(cache)
+    assert later.get(TEXT) == value
+    assert later.get(TEXT)["pair"] == (1, 2)  # types come back as computed: a cached run equals a fresh one
+    assert (cache.hits, cache.misses, later.hits, later.misses) == (0, 1, 2, 0)
 
 
-def test_entries_live_under_the_namespace_and_are_named_by_content_hash(tmp_path, cache):
+def test_one_file_per_namespace_holding_no_key_text(tmp_path, cache):
     cache.put(TEXT, [1])
     cache.put(TEXT + "!", [2])
-    files = entry_files(tmp_path / ".cache")
-    assert len(files) == 2
-    assert all(p.is_relative_to(tmp_path / ".cache" / "segment") for p in files)
-    assert all(TEXT not in p.name for p in files)
-    assert cache.path(TEXT) == Cache(tmp_path / ".cache", "segment", version="2").path(TEXT)
-    assert cache.path(TEXT) != Cache(tmp_path / ".cache", "keywords", version="1").path(TEXT)
+    cache.save()
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert files == [tmp_path / ".cache" / "segment.cache"]
+    assert TEXT.encode("utf-8") not in files[0].read_bytes()
 
 
 def test_namespaces_do_not_see_each_other(tmp_path):
-    Cache(tmp_path, "segment", "1").put(TEXT, ["a"])
+    first = Cache(tmp_path, "segment", "1")
+    first.put(TEXT, ["a"])
+    first.save()
     assert Cache(tmp_path, "keywords", "1").get(TEXT) is None
 
 
 def test_overwriting_replaces_the_value(cache):
     cache.put(TEXT, [1])
     cache.put(TEXT, [2])
-    assert cache.get(TEXT) == [2]
-    assert len(entry_files(cache.folder)) == 1
+    cache.save()
+    assert reopen(cache).get(TEXT) == [2]
 
 
 def corrupt_ways():
     return {
         "truncated": lambda data: data[: len(data) // 2],
         "empty": lambda data: b"",
-        "not json": lambda data: b"\x00\x01garbage",
-        "not utf-8": lambda data: b"\xff\xfe" + data,
-        "payload edited": lambda data: data.replace("互信".encode("utf-8"), "互不".encode("utf-8")),
-        "checksum edited": lambda data: _edit(data, "checksum", "0" * 64),
-        "key edited": lambda data: _edit(data, "key", "0" * 64),
-        "format changed": lambda data: _edit(data, "format", 999),
-        "fields missing": lambda data: b'{"payload": "{\\"value\\": 1}"}',
-        "a list": lambda data: b"[1, 2, 3]",
+        "garbage": lambda data: b"\x00\x01garbage",
+        "no header": lambda data: data.split(b"\n", 1)[1],
+        "body edited": lambda data: data[:-3] + bytes([data[-3] ^ 1]) + data[-2:],
+        "checksum edited": lambda data: _replace_line(data, 2, b"0" * 64),
+        "format changed": lambda data: _replace_line(data, 1, data.split(b"\n")[1].replace(b"(2,", b"(999,", 1)),
+        "namespace changed": lambda data: _replace_line(data, 1, data.split(b"\n")[1].replace(b"segment", b"keywords")),
     }
 
 
-def _edit(data: bytes, field: str, value) -> bytes:
-    entry = json.loads(data)
-    entry[field] = value
-    return json.dumps(entry).encode("utf-8")
+def _replace_line(data: bytes, number: int, line: bytes) -> bytes:
+    lines = data.split(b"\n", 3)
+    lines[number] = line
+    return b"\n".join(lines)
 
 
 @pytest.mark.parametrize("how", list(corrupt_ways()))
-def test_corrupt_entry_is_detected_discarded_and_recomputed(cache, how):
+def test_a_corrupt_file_is_detected_and_everything_recomputed(cache, how):
     cache.put(TEXT, {"words": ["互信"]})
-    path = cache.path(TEXT)
-    path.write_bytes(corrupt_ways()[how](path.read_bytes()))
-    assert cache.get(TEXT) is None
-    assert not path.exists(), "a corrupt entry must be deleted, not left to be read again"
-    assert cache.discarded == 1
+    cache.save()
+    original = cache.path.read_bytes()
+    cache.path.write_bytes(corrupt_ways()[how](original))
+    assert cache.path.read_bytes() != original
+    later = reopen(cache)
     calls = []
-    result = cached_map([TEXT], lambda t: calls.append(t) or {"words": ["recomputed"]}, cache)
+    result = cached_map([TEXT], lambda t: calls.append(t) or {"words": ["recomputed"]}, later)
     assert result == [{"words": ["recomputed"]}] and calls == [TEXT]
-    assert cache.get(TEXT) == {"words": ["recomputed"]}
+    assert later.discarded
+    assert later.save()
+    assert reopen(cache).get(TEXT) == {"words": ["recomputed"]}
 
 
-def test_stale_entry_from_another_version_is_discarded(tmp_path):
-    old = Cache(tmp_path, "segment", version="jieba-0.42.1+dict-1")
-    old.put(TEXT, ["old", "words"])
-    new = Cache(tmp_path, "segment", version="jieba-0.42.1+dict-2")
-    assert new.get(TEXT) is None
-    assert not new.path(TEXT).exists()
-    assert new.discarded == 1
+def test_a_file_from_another_version_is_stale(cache):
+    cache.put(TEXT, ["old", "words"])
+    cache.save()
+    new = reopen(cache, version="2")
+    assert new.get(TEXT) is None and new.discarded
     assert cached_map([TEXT], lambda t: ["new"], new) == [["new"]]
-    assert old.get(TEXT) is None            # the newer version's entry is stale for the old code too
+    new.save()
+    assert reopen(cache, version="1").get(TEXT) is None  # the newer file is stale for the old code too
 
 
-def test_an_entry_copied_under_another_key_is_not_trusted(cache):
-    cache.put("text A", ["result for A"])
-    target = cache.path("text B")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(cache.path("text A").read_bytes())
-    assert cache.get("text B") is None
+def test_a_file_copied_from_another_namespace_is_not_trusted(tmp_path):
+    other = Cache(tmp_path, "keywords", "1")
+    other.put(TEXT, ["keyword result"])
+    other.save()
+    (tmp_path / "segment.cache").write_bytes(other.path.read_bytes())
+    assert Cache(tmp_path, "segment", "1").get(TEXT) is None
 
 
 def test_cached_map_computes_only_what_is_missing_and_keeps_order(cache):
@@ -111,19 +112,41 @@ def test_cached_map_computes_only_what_is_missing_and_keeps_order(cache):
 
     def compute(item):
         calls.append(item["id"])
-        return {"id": item["id"], "len": len(item["text"]), "pair": (1, 2)}
+        return {"id": item["id"], "len": len(item["text"])}
 
     items = [{"id": i, "text": "字" * i} for i in range(1, 6)]
     first = cached_map(items, compute, cache, key=lambda r: r["text"])
+    cache.save()
     assert calls == [1, 2, 3, 4, 5]
     assert [r["id"] for r in first] == [1, 2, 3, 4, 5]
-    assert first[0]["pair"] == [1, 2]          # JSON form whether fresh or cached
     calls.clear()
     items.append({"id": 6, "text": "字" * 6})
-    second = cached_map(list(reversed(items)), compute, cache, key=lambda r: r["text"])
+    second = cached_map(list(reversed(items)), compute, reopen(cache), key=lambda r: r["text"])
     assert calls == [6]
     assert [r["id"] for r in second] == [6, 5, 4, 3, 2, 1]
     assert second[::-1][:5] == first
+
+
+def test_only_the_entries_of_the_last_build_are_kept(cache):
+    for text in ("a", "b", "c"):
+        cache.put(text, [text])
+    cache.save()
+    later = reopen(cache)
+    assert later.get("b") == ["b"]
+    later.put("d", ["d"])
+    later.save()
+    final = reopen(cache)
+    assert [final.get(t) for t in ("a", "b", "c", "d")] == [None, ["b"], None, ["d"]]
+
+
+def test_a_build_that_changed_nothing_does_not_rewrite_the_file(cache):
+    cache.put(TEXT, [1])
+    cache.save()
+    before = cache.path.stat().st_mtime_ns
+    later = reopen(cache)
+    assert later.get(TEXT) == [1]
+    assert later.save()
+    assert cache.path.stat().st_mtime_ns == before
 
 
 def test_cached_map_without_a_cache_computes_everything(tmp_path):
@@ -140,61 +163,50 @@ def test_none_results_are_not_cached(cache):
         cache.put("x", None)
 
 
-def test_values_that_json_cannot_hold_are_refused_before_writing(cache):
+@pytest.mark.parametrize("value", [{"set": {1, 2}}, float("nan"), [object()], {1: "int key"}])
+def test_values_that_are_not_plain_data_are_refused(cache, value):
     with pytest.raises((TypeError, ValueError)):
-        cache.put(TEXT, {"set": {1, 2}})
-    with pytest.raises(ValueError):
-        cache.put(TEXT, float("nan"))
-    assert entry_files(cache.folder) == []
+        cache.put(TEXT, value)
+    cache.save()
+    assert reopen(cache).get(TEXT) is None
 
 
-def test_writes_leave_no_temporary_files(cache):
+def test_saving_leaves_no_temporary_files(cache):
     for i in range(20):
         cache.put(f"{TEXT}{i}", list(range(i)))
-    assert not [p for p in cache.folder.rglob("*.tmp")]
-    assert not [p for p in cache.folder.rglob(".*")]
+    cache.save()
+    assert [p.name for p in cache.path.parent.iterdir()] == [cache.path.name]
 
 
-def test_a_failed_write_leaves_the_old_entry_whole(cache, monkeypatch):
+def test_a_failed_write_leaves_the_old_file_whole(cache, monkeypatch):
     cache.put(TEXT, ["old"])
+    cache.save()
+    later = reopen(cache)
+    later.put(TEXT, ["new"])
 
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)
-    assert cache.put(TEXT, ["new"]) is False
+    assert later.save() is False
     monkeypatch.undo()
-    assert cache.get(TEXT) == ["old"]
-    assert not [p for p in cache.folder.rglob("*.tmp")]
+    assert reopen(cache).get(TEXT) == ["old"]
+    assert [p.name for p in cache.path.parent.iterdir()] == [cache.path.name]
 
 
 def test_an_unwritable_cache_folder_does_not_break_the_work(tmp_path):
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("x")
     cache = Cache(blocker, "segment", "1")
-    assert cache.put(TEXT, [1]) is False
     assert cached_map([TEXT], lambda t: [len(t)], cache) == [[len(TEXT)]]
+    assert cache.save() is False
 
 
-def test_concurrent_writers_leave_a_valid_entry(cache):
-    def writer(n):
-        for _ in range(30):
-            cache.put(TEXT, {"writer": n, "words": ["互信"] * 50})
-
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    value = cache.get(TEXT)
-    assert value is not None and value["writer"] in range(4)
-
-
-def test_clear_removes_the_namespace_entries(cache):
+def test_clear_removes_the_file(cache):
     cache.put("a", [1])
-    cache.put("b", [2])
+    cache.save()
     cache.clear()
-    assert cache.get("a") is None and entry_files(cache.folder) == []
+    assert not cache.path.exists() and reopen(cache).get("a") is None
 
 
 def test_bad_namespace_is_refused(tmp_path):

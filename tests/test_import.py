@@ -171,3 +171,45 @@ def test_import_function_never_overwrites_and_lists_orphans(tmp_path):
     assert result["new"] == [] and result["unchanged"] == 1
     assert result["orphans"] == [f"content/abstracts/{textnorm.record_id('Second abstract text.')}.yaml"]
     assert path.read_bytes() == edited
+
+
+# --- the cache of derived seed entries: the same candidates, duplicates and warnings as reading afresh ----------
+
+QUIRKY_SEED = ("上 合组织在中亚.这一合作…  相似文献\n\n相似文献\n\n"
+               "An English abstract about the CSTO...   相似文献 相似文献\n\n"
+               "上 合组织在中亚.这一合作…  相似文献\n")
+
+
+def read_with(seeds: Path, root: Path, cache_dir: Path) -> tuple:
+    warnings = []
+    candidates, duplicates = importer.read_seeds(seeds, root, warnings.append, cache_dir)
+    return candidates, duplicates, warnings
+
+
+def test_read_seeds_with_a_warm_cache_equals_reading_afresh(tmp_path):
+    seeds = tmp_path / "seeds"
+    (seeds / "abstracts").mkdir(parents=True)
+    seed = seeds / "abstracts" / "a.txt"
+    seed.write_text(QUIRKY_SEED, encoding="utf-8")
+    cache = tmp_path / ".cache"
+    first = read_with(seeds, tmp_path, cache)
+    assert (cache / "seed-entries.cache").is_file()
+    assert read_with(seeds, tmp_path, cache) == first == read_with(seeds, tmp_path, tmp_path / "empty")
+    assert len(first[0]) == 2 and len(first[1]) == 1 and len(first[2]) == 1
+    seed.write_text(QUIRKY_SEED.replace("CSTO...", "CSTO"), encoding="utf-8")  # an edited entry is derived anew
+    edited = read_with(seeds, tmp_path, cache)
+    assert edited == read_with(seeds, tmp_path, tmp_path / "empty-too")
+    assert [c["truncated"] for c in edited[0]] == [True, False]
+
+
+def test_a_corrupt_seed_cache_is_not_trusted(tmp_path):
+    seeds = tmp_path / "seeds"
+    (seeds / "abstracts").mkdir(parents=True)
+    (seeds / "abstracts" / "a.txt").write_text(QUIRKY_SEED, encoding="utf-8")
+    cache = tmp_path / ".cache"
+    expected = read_with(seeds, tmp_path, cache)
+    stored = cache / "seed-entries.cache"
+    data = bytearray(stored.read_bytes())
+    data[-10] ^= 0x01
+    stored.write_bytes(bytes(data))
+    assert read_with(seeds, tmp_path, cache) == expected

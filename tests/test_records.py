@@ -233,3 +233,79 @@ def test_every_record_in_content_is_valid_and_round_trips():
         path = ROOT / record["path"]
         stored = {k: v for k, v in record.items() if k != "path"}
         assert records.parse(records.dump(stored), record["path"]) == stored, path
+
+
+# --- the cache of parsed records: what it returns is what parsing gives --------------------------------------
+
+GLOSSARY = "id: sco\ntype: glossary\nterm: {zh: 上合, vi: Tổ chức}\ntext: {zh: 正文。}\nadded: 2020-01-02\n"
+
+
+def _three_records(tmp_path) -> Path:
+    content = _content(tmp_path)
+    raw = yaml.safe_load(HANDWRITTEN.read_text(encoding="utf-8"))
+    (content / "abstracts" / f"{raw['id']}.yaml").write_bytes(HANDWRITTEN.read_bytes())
+    (content / "abstracts" / "0123456789.yaml").write_bytes(codecs.BOM_UTF8 + BASE.replace("\n", "\r\n").encode())
+    (content / "glossary" / "sco.yaml").write_text(GLOSSARY, encoding="utf-8")
+    return content
+
+
+def _error(content: Path, root: Path, cache_dir: Path) -> str:
+    with pytest.raises(InputError) as caught:
+        records.load_all(content, root, cache_dir)
+    return caught.value.one_line()
+
+
+def test_cached_records_equal_parsed_ones_key_order_and_types_included(tmp_path):
+    content, cache = _three_records(tmp_path), tmp_path / ".cache"
+    first = records.load_all(content, tmp_path, cache)
+    assert (cache / "records.cache").is_file()
+    second = records.load_all(content, tmp_path, cache)
+    expected = records.load_all(content, tmp_path, tmp_path / "empty-cache")
+    assert first == second == expected
+    assert [list(r.items()) for r in second] == [list(r.items()) for r in expected]
+    assert [type(v) for r in second for v in r.values()] == [type(v) for r in expected for v in r.values()]
+    second[0]["text"] = "changed by a later stage"
+    assert records.load_all(content, tmp_path, cache) == expected
+
+
+def test_records_load_all_uses_the_project_cache_folder_by_default(tmp_path):
+    content = _three_records(tmp_path)
+    records.load_all(content, tmp_path)
+    assert (tmp_path / ".cache" / "records.cache").is_file()
+
+
+def test_a_changed_file_is_parsed_and_validated_again(tmp_path):
+    content, cache = _three_records(tmp_path), tmp_path / ".cache"
+    records.load_all(content, tmp_path, cache)
+    record = content / "abstracts" / "0123456789.yaml"
+    record.write_text(BASE.replace("language: zh", "language: en"), encoding="utf-8")
+    assert next(r for r in records.load_all(content, tmp_path, cache) if r["id"] == "0123456789")["language"] == "en"
+    record.write_text(BASE.replace("type: abstract", "type: abstract\ntitel: x"), encoding="utf-8")
+    message = _error(content, tmp_path, cache)
+    assert message == _error(content, tmp_path, tmp_path / "empty-cache")
+    assert message.startswith("content/abstracts/0123456789.yaml:3:1: field 'titel' is not a known field")
+
+
+def test_the_same_bytes_under_another_name_or_folder_are_checked_again(tmp_path):
+    content, cache = _three_records(tmp_path), tmp_path / ".cache"
+    records.load_all(content, tmp_path, cache)
+    original = content / "abstracts" / "0123456789.yaml"
+    copy = content / "abstracts" / "0123456789 copy.yaml"
+    copy.write_bytes(original.read_bytes())
+    assert _error(content, tmp_path, cache).startswith("content/abstracts/0123456789 copy.yaml:1:1: id '0123456789'")
+    copy.unlink()
+    original.rename(content / "glossary" / "0123456789.yaml")
+    assert "wrong folder" in _error(content, tmp_path, cache)
+
+
+def test_a_corrupt_or_foreign_records_cache_is_not_trusted(tmp_path):
+    content, cache = _three_records(tmp_path), tmp_path / ".cache"
+    expected = records.load_all(content, tmp_path, cache)
+    stored = cache / "records.cache"
+    data = bytearray(stored.read_bytes())
+    data[-40] ^= 0x01  # one bit of a record's text
+    stored.write_bytes(bytes(data))
+    assert records.load_all(content, tmp_path, cache) == expected
+    assert stored.read_bytes() != bytes(data)  # rewritten whole
+    stored.write_bytes(b"\x00" * 100)
+    assert records.load_all(content, tmp_path, cache) == expected

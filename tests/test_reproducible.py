@@ -134,3 +134,31 @@ def test_the_data_files_are_written_with_sorted_keys(builds):
     records = json.loads(data)
     assert data == json.dumps(records, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
     assert [r["id"] for r in records] == [r["id"] for r in sorted(records, key=lambda r: (r["type"], r["id"]))]
+
+
+NEW_ABSTRACT = "\n\n上海合作组织与东盟在非传统安全领域的合作:一项比较研究。  相似文献\n"
+
+
+@pytest.fixture(scope="module")
+def incremental_and_cold(tmp_path_factory):
+    """A project built, then rebuilt with warm caches after a new abstract and an edit of the About page,
+    and a copy of its inputs then built from scratch (no site, zip or cache)."""
+    first = copy_project(tmp_path_factory.mktemp("incremental") / "project")
+    run_build(first)
+    seed = next((first / "seeds" / "abstracts").glob("*.txt"))
+    with seed.open("a", encoding="utf-8") as handle:
+        handle.write(NEW_ABSTRACT)
+    about = first / "content" / "pages" / "about.en.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    out = run_build(first).stdout
+    assert "import: 1 new" in out
+    cold = tmp_path_factory.mktemp("cold") / "project"
+    shutil.copytree(first, cold, symlinks=True, ignore=shutil.ignore_patterns("site", "dist", ".cache", "__pycache__"))
+    run_build(cold)
+    return {"incremental": outputs(first), "cold": outputs(cold)}
+
+
+def test_a_rebuild_with_warm_caches_gives_the_bytes_of_a_build_from_scratch(incremental_and_cold):
+    warm, cold = incremental_and_cold["incremental"], incremental_and_cold["cold"]
+    assert differing(warm["site"], cold["site"]) == []
+    assert warm["dist"] == cold["dist"]
