@@ -15,7 +15,7 @@ from pathlib import Path
 from bibsite import output
 from bibsite.errors import InputError
 from bibsite.pipeline import (Project, Timer, config, enrich_records, human_size, import_seeds,
-                              load_entities, load_records, publish, with_imported, write_site)
+                              load_entities, load_records, publish, start_analyser, with_imported, write_site)
 from bibsite.uptodate import remember, up_to_date_report
 
 
@@ -47,10 +47,12 @@ def build(project: Project) -> int:
         return 0
     settings = config(project)
     entity_table = load_entities(project)
-    existing = load_records(project)
-    imported = import_seeds(project, existing)
-    report_import(imported)
-    records, analysed = enrich_records(with_imported(project, existing, imported), entity_table, project)
+    with start_analyser(project, entity_table) as analyser:  # loads jieba meanwhile, in its own process
+        existing = load_records(project)
+        imported = import_seeds(project, existing)
+        report_import(imported)
+        records, analysed = enrich_records(with_imported(project, existing, imported), entity_table, project,
+                                           analyser)
     staged = output.staging_dir(project.site)
     try:
         figures = write_site(project, records, entity_table, settings, staged)

@@ -7,9 +7,10 @@ to compute from. It carries a header (format, namespace, the version of the code
 the Python version whose marshal wrote it) and a checksum of its body: a corrupt, truncated or
 stale file is detected and ignored, and everything in it is computed again; it is never trusted on
 its name alone. Writes are atomic (temporary file, then rename), so a killed build leaves the old
-file or the new one. Only the entries used by the last build are kept, so the file never grows
-beyond the collection. The cache is an optimisation only: when it cannot be read or written the
-work is simply done again.
+file or the new one. A few new entries go to a small delta file (<namespace>.delta.cache) rather
+than a rewrite of thousands; entries the last build did not use are dropped when the main file is
+rewritten, so it never grows much beyond the collection. The cache is an optimisation only: when it
+cannot be read or written the work is simply done again.
 
     cache = Cache(project.cache, "analysis", version=fingerprint)
     analyses = cached_map(records, analyse, cache, key=record_text)
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 FORMAT = 2  # 2: one marshal file per namespace; bump it if the layout below changes
+DELTA_FROM = 1000  # caches of fewer entries are simply rewritten: it is cheap
 MAGIC = b"bibsite-cache\n"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PLAIN = (str, int, float, bool, type(None))
@@ -61,26 +63,29 @@ class Cache:
         if not _NAME.match(namespace):
             raise ValueError(f"cache namespace {namespace!r} should be letters, digits, '.', '_' or '-'")
         self.path = Path(folder) / f"{namespace}.cache"
+        self.delta_path = Path(folder) / f"{namespace}.delta.cache"
         self.namespace = namespace
         self.version = str(version)
         self.hits = self.misses = 0
-        self.discarded = False  # the file was there but could not be trusted
-        self._stored: dict[bytes, Any] | None = None  # what the file holds, read on first use
-        self._used: dict[bytes, Any] = {}  # what this build looked up or computed: the next file
-        self._changed = False
+        self.discarded = False  # a file was there but could not be trusted
+        self._stored: dict[bytes, Any] | None = None  # what the files hold, read on first use
+        self._delta: dict[bytes, Any] = {}  # what the delta file holds
+        self._used: dict[bytes, Any] = {}  # what this build looked up or computed
+        self._new: dict[bytes, Any] = {}  # what this build computed
 
     def _header(self) -> bytes:
         return repr((FORMAT, self.namespace, self.version, sys.version_info[:2])).encode("utf-8")
 
     def _load(self) -> dict:
         if self._stored is None:
-            self._stored = self._read()
+            self._delta = self._read(self.delta_path)
+            self._stored = {**self._read(self.path), **self._delta}
         return self._stored
 
-    def _read(self) -> dict:
-        """Return the entries of the cache file, or {} when it is missing or anything about it is off."""
+    def _read(self, path: Path) -> dict:
+        """Return the entries of one cache file, or {} when it is missing or anything about it is off."""
         try:
-            data = self.path.read_bytes()
+            data = path.read_bytes()
         except OSError:
             return {}
         try:
@@ -91,8 +96,7 @@ class Cache:
         except (ValueError, EOFError, TypeError):
             entries = None
         if not isinstance(entries, dict):
-            self.discarded = True
-            self._changed = True  # rewrite it whole at save()
+            self.discarded = True  # save() rewrites the main file whole
             return {}
         return entries
 
@@ -114,38 +118,60 @@ class Cache:
         if value is None:
             raise ValueError("None cannot be cached: get() returns None for a missing entry")
         _check_plain(value)
-        self._used[_digest(self.namespace, key_text)] = value
-        self._changed = True
+        digest = _digest(self.namespace, key_text)
+        self._used[digest] = self._new[digest] = value
 
     def save(self) -> bool:
-        """Write the entries used since this cache was opened, if they differ from the file; return
-        False when the file could not be written (the next build computes again)."""
-        if not self._changed and len(self._used) == len(self._load()):
+        """Write what this build used and computed, if the files differ from it; return False when
+        they could not be written (the next build computes again).
+
+        A few new entries in a large cache go to a small delta file beside the main one, so that a
+        rebuild after one new record does not rewrite every entry; the main file is rewritten, with
+        only the entries this build used, once the delta or the unused entries pass a tenth of it."""
+        stored = self._load()
+        unused = sum(1 for digest in stored if digest not in self._used)
+        if not self._new and not unused and not self.discarded:
             return True
-        body = marshal.dumps(dict(sorted(self._used.items())), 4)
+        delta = {**self._delta, **self._new}
+        small = 10 * max(len(delta), unused) <= len(self._used)
+        if len(self._used) >= DELTA_FROM and small and not self.discarded:
+            written = self._write(self.delta_path, delta)
+            entries = {**stored, **self._new}
+        else:
+            written = self._write(self.path, self._used)
+            if written:
+                self.delta_path.unlink(missing_ok=True)
+            entries, delta = dict(self._used), {}
+        if written:
+            self._stored, self._delta, self._new, self.discarded = entries, delta, {}, False
+        return written
+
+    def _write(self, path: Path, entries: dict) -> bool:
+        """Write entries to path atomically (temporary file, then rename); return False on failure."""
+        body = marshal.dumps(dict(sorted(entries.items())), 4)
         data = MAGIC + self._header() + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         except OSError:
             return False
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.replace(tmp, self.path)
+            os.replace(tmp, path)
         except OSError:
             Path(tmp).unlink(missing_ok=True)
             return False
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        self._stored, self._changed = dict(self._used), False
         return True
 
     def clear(self) -> None:
-        """Delete the cache file and forget every entry."""
+        """Delete the cache files and forget every entry."""
         self.path.unlink(missing_ok=True)
-        self._stored, self._used, self._changed = {}, {}, False
+        self.delta_path.unlink(missing_ok=True)
+        self._stored, self._delta, self._used, self._new = {}, {}, {}, {}
 
 
 def code_version(*modules) -> str:

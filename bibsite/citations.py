@@ -203,9 +203,11 @@ def formats(record: dict, display_title: str) -> dict:
     return {"bibtex": _bibtex(f), "ris": _ris(f), "csl": _csl_json(f), "gbt": _gbt7714(f), "highwire": _highwire(f)}
 
 
-def formats_key(record: dict, display_title: str) -> str:
-    """Return the text every format of the record is computed from (a cache key: same text, same formats)."""
-    return json.dumps(_fields(record, display_title), ensure_ascii=False, sort_keys=True)
+def formats_key(record: dict, display_title: str, text_digest: str) -> str:
+    """Return a cache key for every format of the record: its cited fields but the text, whose digest
+    (the caller's, of record["text"]) stands for it. Same key, same formats."""
+    fields = _fields({key: value for key, value in record.items() if key != "text"}, display_title)
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True) + "\n" + text_digest
 
 
 # --- the collection --------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Build-time facts derived from a record: display title, text blocks per language, languages."""
 from __future__ import annotations
 
+import hashlib
+
 from . import citations, entities, keywords, similar, textnorm
 from .background import Background
 from .cache import Cache, cached_map
@@ -32,6 +34,7 @@ def enrich(record: dict) -> dict:
     title, derived, title_language = display_title(record)
     blocks = text_blocks(record)
     main_language = record.get("language") or blocks[0]["lang"]
+    text = "".join(f"{len(b['lang'])}:{b['lang']}{len(b['text'])}:{b['text']}" for b in blocks)
     return {
         **record,
         "display_title": title,
@@ -41,6 +44,8 @@ def enrich(record: dict) -> dict:
         "languages": [block["lang"] for block in blocks],
         "blocks": blocks,
         "truncated": bool(record.get("truncated")),
+        # What every cache key and page digest uses instead of hashing the text again.
+        "text_digest": hashlib.sha256(text.encode("utf-8")).hexdigest(),
     }
 
 
@@ -53,7 +58,7 @@ def citation_formats(record: dict, cache: Cache | None = None) -> dict:
     """Return the record's citations (citations.formats), from cache when it holds them."""
     title = record["display_title"]
     return cached_map([record], lambda r: citations.formats(r, title), cache,
-                      key=lambda r: citations.formats_key(r, title))[0]
+                      key=lambda r: citations.formats_key(r, title, r["text_digest"]))[0]
 
 
 def enrich_all(records: list[dict], entity_table: list[dict], analyses: dict[str, dict],
@@ -66,7 +71,7 @@ def enrich_all(records: list[dict], entity_table: list[dict], analyses: dict[str
     """
     for record in records:
         record["entities"] = analyses[record["id"]]["entities"]
-    terms = {r["id"]: [t for block in analyses[r["id"]]["blocks"] for t in block] for r in records}
+    terms = {r["id"]: analyses[r["id"]]["text"] for r in records}
     # Similar records are found by a second process meanwhile: they need neither keywords nor citations.
     with Background(similar.similar, terms, {r["id"]: r["entities"] for r in records}) as similar_job:
         features = {(r["id"], lang): f for r in records for lang, f in analyses[r["id"]]["keywords"].items()}

@@ -385,9 +385,9 @@ def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
     return ctx
 
 
-# Record fields a page never reads, or reads only through fields that are hashed (blocks come from text,
-# citations from the fields and keywords): leaving them out of the page digest saves hashing them.
-_NOT_SHOWN = frozenset(("terms", "blocks", "citations"))
+# Record fields a page never reads, or reads only through fields that are hashed (text and blocks through
+# text_digest, citations through the fields and keywords): leaving them out saves hashing them again.
+_NOT_SHOWN = frozenset(("terms", "text", "blocks", "citations"))
 
 
 def _record_inputs(records: list[dict], by_id: dict) -> dict[str, str]:

@@ -85,22 +85,27 @@ def with_imported(project: Project, existing: list[dict], imported: dict) -> lis
     return load_records(project) if imported["new"] else existing
 
 
-def enrich_records(loaded: list[dict], entity_table: list[dict], project: Project) -> tuple[list[dict], int]:
-    """Return the records with their derived build fields (titles, languages, entities, keywords,
-    similar records, citations, and the search terms of their title and text under "terms"), and
-    how many records had to be analysed anew (the others came from the cache)."""
-    from search_index.analyze import add_words, keep_dictionary_in
+def start_analyser(project: Project, entity_table: list[dict]) -> analysis.Analyser:
+    """Start the processes that segment text, now, so that they load jieba while the build reads
+    records and seeds: two for a first build (everything to analyse), else one."""
+    first_build = not (project.cache / "analysis.cache").exists()
+    return analysis.Analyser(entity_table, project.cache, processes=2 if first_build else 1)
 
-    keep_dictionary_in(project.cache)
-    add_words(entities.user_words(entity_table))
+
+def enrich_records(loaded: list[dict], entity_table: list[dict], project: Project,
+                   analyser: analysis.Analyser) -> tuple[list[dict], int]:
+    """Return the records with their derived build fields (titles, languages, entities, keywords,
+    similar records, citations, and the search terms of each field under "terms"), and how many
+    records had to be analysed anew (the others came from the cache)."""
     records = [enrich.enrich(record) for record in loaded]
     version = analysis.fingerprint(entity_table)
-    analyses, analysed = analysis.analyse_all(records, entity_table, project.cache, version)
+    analyses, analysed = analysis.analyse_all(records, analyser, project.cache, version)
     citation_cache = Cache(project.cache, "citations", code_version(citations))
     records = enrich.enrich_all(records, entity_table, analyses, citation_cache)
+    keyword_terms = analysis.keyword_terms(records, analyser, project.cache, version)
     for record in records:
-        record["terms"] = {"title": analyses[record["id"]]["title"],
-                           "text": [t for block in analyses[record["id"]]["blocks"] for t in block]}
+        record["terms"] = {"title": analyses[record["id"]]["title"], "text": analyses[record["id"]]["text"],
+                           "keywords": keyword_terms[record["id"]]}
     return records, analysed
 
 
@@ -111,11 +116,11 @@ def config(project: Project) -> dict:
 
 def public_record(record: dict) -> dict:
     """Return the fields of a record published in data/records.json."""
-    hidden = {"path", "blocks", "source_file", "source_line", "citations", "terms"}
+    hidden = {"path", "blocks", "source_file", "source_line", "citations", "terms", "text_digest"}
     return {key: value for key, value in record.items() if key not in hidden}
 
 
-def search_docs(enriched: list[dict], keyword_terms: dict[str, list[str]]) -> list[dict]:
+def search_docs(enriched: list[dict]) -> list[dict]:
     """Return the records as the search index builder takes them, with the terms of each field."""
     return [{
         "id": r["id"],
@@ -127,7 +132,7 @@ def search_docs(enriched: list[dict], keyword_terms: dict[str, list[str]]) -> li
         "keywords": r.get("keywords", []),
         "url": pages.record_path(r),
         "entities": r.get("entities", []),
-        "terms": {**r["terms"], "keywords": keyword_terms[r["id"]]},
+        "terms": r["terms"],
     } for r in enriched]
 
 
@@ -164,8 +169,7 @@ def write_data(project: Project, enriched: list[dict], entity_table: list[dict],
     output.copy_tree(project.templates / "assets", staged / "assets")
     output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
     write_citations(enriched, staged / "data")
-    keyword_terms = analysis.keyword_terms(enriched, project.cache, analysis.fingerprint(entity_table))
-    return search_index.build_search_assets(search_docs(enriched, keyword_terms), staged / "assets" / "search",
+    return search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search",
                                             user_words=entities.user_words(entity_table), entities=entity_table)
 
 

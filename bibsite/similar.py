@@ -28,7 +28,8 @@ def similar(records_terms: dict, records_entities: dict | None = None, k: int = 
             entity_weight: float = 1.0) -> dict:
     """Return {id: [up to k other ids, most similar first]} for every id in records_terms.
 
-    records_terms maps a record id to its segmented terms (repeats count); records_entities maps an id
+    records_terms maps a record id to its segmented terms (repeats count), or to {term: count};
+    records_entities maps an id
     to its entity slugs. Each record's vector is its unit TF-IDF term vector joined with its unit
     IDF-weighted entity vector scaled by entity_weight, and records are compared by cosine: an English and
     a Chinese abstract about the same organisation alone score entity_weight² / (1 + entity_weight²).
@@ -84,15 +85,17 @@ def similar(records_terms: dict, records_entities: dict | None = None, k: int = 
 def _term_vectors(ids, records_terms) -> dict:
     """Return id -> [(term, weight)]: unit-length sublinear TF-IDF over the strongest MAX_TERMS terms."""
     n = len(ids)
-    counts = {doc_id: Counter(records_terms[doc_id]) for doc_id in ids}
+    # A record's terms may come counted already ({term: count}); they are only read here.
+    counts = {doc_id: terms if isinstance(terms, dict) else Counter(terms)
+              for doc_id, terms in ((doc_id, records_terms[doc_id]) for doc_id in ids)}
     df: Counter = Counter()
     for count in counts.values():
         df.update(count.keys())
-    blanks = [term for term in df if not (term and term.strip())]  # checked once per distinct term
-    for term in blanks:
-        del df[term]
-        for count in counts.values():
-            count.pop(term, None)
+    blanks = {term for term in df if not (term and term.strip())}  # checked once per distinct term
+    if blanks:
+        for term in blanks:
+            del df[term]
+        counts = {doc_id: {t: c for t, c in count.items() if t not in blanks} for doc_id, count in counts.items()}
     max_df = max(MIN_DF_CUT, MAX_DF * n)
     # A corpus has few distinct counts and document frequencies: their logarithms are computed once.
     tf_weight = {c: 1 + math.log(c) for c in {c for count in counts.values() for c in count.values()}}

@@ -52,7 +52,8 @@ def utf16_key(term: str) -> bytes:
 def doc_fields(doc: dict) -> dict[str, list[str]]:
     """Return the analysed terms of each indexed field of doc (title, text, keywords).
 
-    A doc may bring them already analysed under "terms" (the site build caches analysis per record).
+    A doc may bring them already analysed under "terms" (the site build caches analysis per record);
+    a field's terms may come counted, as {term: count}.
     """
     if "terms" in doc:
         return {**doc["terms"], "entities": [ENTITY_PREFIX + slug for slug in sorted(set(doc.get("entities") or ()))]}
@@ -89,14 +90,20 @@ def count(analysed: list[dict[str, list[str]]]) -> Counts:
     counts = Counts()
     names = [name for name, _ in FIELDS]
     for ordinal, fields in enumerate(analysed):
-        counts.lengths.append([len(fields[name]) for name in names])
-        for f, name in enumerate(names):
-            for term, tf in Counter(fields[name]).items():
+        tallies = [_tally(fields[name]) for name in names]
+        counts.lengths.append([sum(tally.values()) for tally in tallies])
+        for f, tally in enumerate(tallies):
+            for term, tf in tally.items():
                 posting = counts.postings.get(term)
                 if posting is None:
                     posting = counts.postings[term] = [[] for _ in names]
                 posting[f].append((ordinal, tf))
     return counts
+
+
+def _tally(terms) -> dict[str, int]:
+    """Return {term: count} of a field's terms, given as a list or already counted (a dict)."""
+    return terms if isinstance(terms, dict) else Counter(terms)
 
 
 # Postings are written in a base-32 variable-length code of printable ASCII that needs no escaping in

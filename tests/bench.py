@@ -1,10 +1,11 @@
 """`make bench`: build synthetic collections of 1,000 and 5,000 abstracts and print speed and size figures.
 
-Figures, not pass/fail: cold build, no-change rebuild and one-new-abstract rebuild (seconds), the
+Figures, not pass/fail: cold build, no-change rebuild and one-new-abstract rebuild (seconds, each the
+median of --repeat runs, every run shown too), the
 search page's bytes (raw and gzip), and in Chromium from file:// the time from opening the search page
 to the first results plus the median and p95 latency of 66 mixed queries.
 
-    python -m tests.bench [--sizes 1000 5000] [--keep DIR]
+    python -m tests.bench [--sizes 1000 5000] [--repeat 3] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -151,25 +152,47 @@ def browser_figures(site: Path, runs: int = 3) -> dict:
             "p95_ms": timings[max(0, -(-len(timings) * 95 // 100) - 1)]}
 
 
-def bench(size: int, workdir: Path) -> dict:
-    """Return every figure for a synthetic collection of size abstracts built in workdir."""
-    project = copy_project(workdir / f"bench-{size}")
-    shutil.rmtree(project / "content" / "abstracts")
+def start_cold(project: Path) -> None:
+    """Put project back as a first `make site` finds it: no records in content/, no site, zip or cache."""
+    for folder in ("site", "dist", ".cache", "content/abstracts"):
+        shutil.rmtree(project / folder, ignore_errors=True)
     (project / "content" / "abstracts").mkdir()
+
+
+def add_abstract(project: Path, number: int) -> None:
+    """Append one new synthetic abstract to the project's seed corpus."""
+    new = synthetic_corpus(1, random.Random(SEED - number)).replace(" 0  相似文献", f" new{number}  相似文献")
+    with (project / "seeds" / "abstracts" / "synthetic.txt").open("a", encoding="utf-8") as handle:
+        handle.write("\n" + new)
+
+
+def bench(size: int, workdir: Path, repeat: int) -> dict:
+    """Return every figure for a synthetic collection of size abstracts built in workdir.
+
+    Each build time is the median of repeat runs (a shared machine's timings vary by tens of percent
+    from one minute to the next): repeat cold builds from scratch, then as many no-change rebuilds and
+    one-new-abstract rebuilds (a new abstract each time) after the last of them."""
+    project = copy_project(workdir / f"bench-{size}")
     for path in (project / "seeds" / "abstracts").glob("*.txt"):
         path.unlink()
     rng = random.Random(SEED + size)
     (project / "seeds" / "abstracts" / "synthetic.txt").write_text(synthetic_corpus(size, rng), encoding="utf-8")
+    start_cold(project)
     run_build(project, "--check")  # imports nothing, warms the OS file cache
-    # The cold build includes the import of every synthetic abstract, like a first `make site`.
-    cold = timed_build(project)
-    unchanged = timed_build(project)
-    with (project / "seeds" / "abstracts" / "synthetic.txt").open("a", encoding="utf-8") as handle:
-        handle.write("\n" + synthetic_corpus(1, random.Random(SEED - 1)).replace(" 0  相似文献", " new  相似文献"))
-    one_new = timed_build(project)
+    colds = []
+    for _ in range(repeat):
+        start_cold(project)
+        # The cold build includes the import of every synthetic abstract, like a first `make site`.
+        colds.append(timed_build(project))
+    unchanged, one_new = [], []
+    for number in range(repeat):
+        unchanged.append(timed_build(project))
+        add_abstract(project, number)
+        one_new.append(timed_build(project))
     raw, packed = search_bytes(project / "site")
-    figures = {"size": size, "cold_s": cold, "nochange_s": unchanged, "one_new_s": one_new,
-               "search_raw": raw, "search_gzip": packed}
+    figures = {"size": size, "cold_s": statistics.median(colds), "nochange_s": statistics.median(unchanged),
+               "one_new_s": statistics.median(one_new), "search_raw": raw, "search_gzip": packed,
+               "runs": {"cold": colds, "no-change": unchanged, "one new": one_new}}
     figures.update(browser_figures(project / "site"))
     return figures
 
@@ -178,6 +201,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 5000])
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each build kind; the median is shown (default 3)")
     args = parser.parse_args(argv)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bib-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -185,11 +209,13 @@ def main(argv=None) -> int:
           f"{'first ms':>9} {'median ms':>10} {'p95 ms':>7}")
     try:
         for size in args.sizes:
-            f = bench(size, workdir)
+            f = bench(size, workdir, args.repeat)
             print(f"{f['size']:>8} {f['cold_s']:>7.1f} {f['nochange_s']:>5.1f} ({f['nochange_s'] / f['cold_s']:>4.0%})"
                   f" {f['one_new_s']:>4.1f} ({f['one_new_s'] / f['cold_s']:>3.0%}) {f['search_raw'] / 1024:>10.0f}"
                   f" {f['search_gzip'] / 1024:>8.0f} {f['first_results_ms']:>9.0f} {f['median_ms']:>10.2f}"
                   f" {f['p95_ms']:>7.2f}", flush=True)
+            print("         runs: " + "; ".join(f"{kind} " + ", ".join(f"{s:.1f}" for s in runs)
+                                           for kind, runs in f["runs"].items()), flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
