@@ -121,14 +121,17 @@ class Cache:
         digest = _digest(self.namespace, key_text)
         self._used[digest] = self._new[digest] = value
 
-    def save(self) -> bool:
+    def save(self, keep_unused: bool = False) -> bool:
         """Write what this build used and computed, if the files differ from it; return False when
         they could not be written (the next build computes again).
 
         A few new entries in a large cache go to a small delta file beside the main one, so that a
         rebuild after one new record does not rewrite every entry; the main file is rewritten, with
-        only the entries this build used, once the delta or the unused entries pass a tenth of it."""
+        only the entries this build used, once the delta or the unused entries pass a tenth of it.
+        keep_unused keeps the entries this cache object did not look up (another one did)."""
         stored = self._load()
+        if keep_unused:
+            self._used = {**stored, **self._used}
         unused = sum(1 for digest in stored if digest not in self._used)
         if not self._new and not unused and not self.discarded:
             return True

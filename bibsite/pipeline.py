@@ -78,11 +78,10 @@ def load_entities(project: Project) -> list[dict]:
 
 
 def with_imported(project: Project, existing: list[dict], imported: dict) -> list[dict]:
-    """Return the loaded records plus the ones just imported, read back from their files, in id order.
-
-    Reading all of content/ again parses only the new files (the others come from the records
-    cache) and leaves every record in that cache for the next build."""
-    return load_records(project) if imported["new"] else existing
+    """Return the loaded records plus the ones just imported, read back from their files, in id order."""
+    paths = [project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml" for r in imported["new"]]
+    added = records.load_added(paths, project.root, project.cache)
+    return sorted(existing + added, key=lambda r: (r["type"], r["id"]))
 
 
 def start_analyser(project: Project, entity_table: list[dict]) -> analysis.Analyser:

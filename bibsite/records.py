@@ -138,6 +138,18 @@ def _yaml_names(folder: Path) -> list[str]:
     return sorted(name for name in os.listdir(folder) if name.endswith(".yaml"))
 
 
+def load_added(paths: list[Path], root: Path, cache_dir: Path) -> list[dict]:
+    """Return the validated records of files just written (by the import), with their "path", and
+    keep them in the records cache beside the records load_all() read."""
+    cache = Cache(cache_dir, "records", _parser_version())
+    loaded = []
+    for path in paths:
+        shown = os.path.relpath(path, root)
+        loaded.append({**_load_cached(str(path), shown, cache), "path": shown})
+    cache.save(keep_unused=True)
+    return loaded
+
+
 def load_all(content_dir: Path, root: Path, cache_dir: Path | None = None) -> list[dict]:
     """Return every record under content/abstracts and content/glossary, validated, sorted by id.
 

@@ -60,6 +60,17 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def first_sentence(text: str) -> str:
+    """Return split_sentences(text)[0] ("" for blank text) without splitting the rest of the text."""
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        sentence = text[start:match.end()].strip()
+        if sentence:
+            return sentence
+        start = match.end()
+    return text[start:].strip()
+
+
 def is_truncated(text: str) -> bool:
     """Return True when the source cut the text off (it ends with ... or …): TRUNCATION.search(text),
     without trying the pattern at every position of the text."""
@@ -68,7 +79,7 @@ def is_truncated(text: str) -> bool:
 
 def derive_title(text: str, language: str) -> str:
     """Return a display title made from the first sentence, shortened to a readable length."""
-    first = split_sentences(text)[0] if text.strip() else ""
+    first = first_sentence(text)
     first = TRUNCATION.sub("", first)
     first = re.sub(r"[。．.！？!?；;，,：:、\s]+$", "", first)
     limit = TITLE_MAX.get(language, 110)

@@ -260,3 +260,12 @@ def test_a_corrupt_delta_file_costs_only_its_entries(cache):
     final.put("new", ["recomputed"])
     final.save()
     assert not cache.delta_path.exists() and reopen(cache).get("new") == ["recomputed"]
+
+
+def test_keep_unused_adds_entries_without_dropping_the_others(cache):
+    fill(cache, 3)
+    other = reopen(cache)
+    other.put("added", ["added"])
+    other.save(keep_unused=True)
+    final = reopen(cache)
+    assert [final.get(t) for t in ("record 0", "record 2", "added")] == [["record 0"], ["record 2"], ["added"]]

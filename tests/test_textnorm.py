@@ -173,3 +173,8 @@ def test_seed_entry_is_repaired_and_otherwise_unchanged(path, line, raw):
         piece = re.sub(" +", " ", match.group())
         if corpus.SIMILAR_MARKER[0] not in piece:
             assert piece in text, piece
+
+
+@pytest.mark.parametrize("text", ["", "   ", "一句。二句。", "  。。 First. Second!", "no end", "上合组织……\n\n", "。"])
+def test_first_sentence_is_the_first_of_split_sentences(text):
+    assert textnorm.first_sentence(text) == (textnorm.split_sentences(text) or [""])[0]
