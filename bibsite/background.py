@@ -4,11 +4,22 @@
         render_pages(...)            # meanwhile, in a forked process: the search index
         figures = job.result()       # waits; re-raises the job's exception here
 
+The function and its arguments are not sent to the process: it is forked with them in memory, so a
+large argument costs nothing to pass. Only the result travels back (pickled): keep it small.
 Without fork (not on Linux) the job simply runs when it is created.
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
+
+_JOBS: dict[int, tuple] = {}  # job number -> (function, args), inherited by the process forked for it
+_NUMBERS = itertools.count(1)
+
+
+def _run(number: int):
+    function, args = _JOBS[number]
+    return function(*args)
 
 
 class Background:
@@ -17,8 +28,13 @@ class Background:
     def __init__(self, function, *args):
         self._pool = None
         if "fork" in multiprocessing.get_all_start_methods():
-            self._pool = multiprocessing.get_context("fork").Pool(1)
-            self._pending = self._pool.apply_async(function, args)
+            number = next(_NUMBERS)
+            _JOBS[number] = (function, args)
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(1)
+            finally:
+                del _JOBS[number]  # the forked process has its copy
+            self._pending = self._pool.apply_async(_run, (number,))
         else:
             self._value = function(*args)
 

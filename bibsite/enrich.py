@@ -61,29 +61,30 @@ def citation_formats(record: dict, cache: Cache | None = None) -> dict:
                       key=lambda r: citations.formats_key(r, title, r["text_digest"]))[0]
 
 
-def enrich_all(records: list[dict], entity_table: list[dict], analyses: dict[str, dict],
-               citation_cache: Cache | None = None) -> list[dict]:
-    """Return the enriched records with entities, keywords, similar records and citations added.
+def enrich_all(records: list[dict], entity_table: list[dict], analyses: dict[str, dict]) -> list[dict]:
+    """Return the enriched records with entities, keywords and similar records added.
 
     analyses holds each record's text analysis (bibsite/analysis.py): the search index's own
-    segmentation, so "similar" and search see the same words. Citations depend on the record and its
-    keywords only, so citation_cache holds them between builds.
+    segmentation, so "similar" and search see the same words. Similar records and keywords are found
+    by two processes at once: neither needs the other. (Citations are made where they are shown:
+    citation_formats.)
     """
     for record in records:
         record["entities"] = analyses[record["id"]]["entities"]
     terms = {r["id"]: analyses[r["id"]]["text"] for r in records}
-    # Similar records are found by a second process meanwhile: they need neither keywords nor citations.
-    with Background(similar.similar, terms, {r["id"]: r["entities"] for r in records}) as similar_job:
-        features = {(r["id"], lang): f for r in records for lang, f in analyses[r["id"]]["keywords"].items()}
-        stats = keywords.corpus_stats(records, entities.user_words(entity_table), features)
-        for record in progress(records, "keywords"):
-            record["similar"] = []  # filled in below
-            record["keywords_derived"] = not record.get("keywords")
-            record["keywords"] = keywords.record_keywords(record, stats, features=features)
-            record["citations"] = citation_formats(record, citation_cache)
-        if citation_cache is not None:
-            citation_cache.save()
-        nearest = similar_job.result()
+    features = {(r["id"], lang): f for r in records for lang, f in analyses[r["id"]]["keywords"].items()}
+    with Background(similar.similar, terms, {r["id"]: r["entities"] for r in records}) as similar_job, \
+            Background(all_keywords, records, features, entities.user_words(entity_table)) as keyword_job:
+        nearest, chosen = similar_job.result(), keyword_job.result()
     for record in records:
         record["similar"] = nearest.get(record["id"], [])
+        record["keywords_derived"] = not record.get("keywords")
+        record["keywords"] = chosen[record["id"]]
     return records
+
+
+def all_keywords(records: list[dict], features: dict, user_words: list[str]) -> dict[str, list[str]]:
+    """Return {record id: its keywords}, weighed against the whole collection."""
+    stats = keywords.corpus_stats(records, user_words, features)
+    return {record["id"]: keywords.record_keywords(record, stats, features=features)
+            for record in progress(records, "keywords")}

@@ -19,7 +19,7 @@ import jinja2
 import markdown
 import yaml
 
-from . import textnorm
+from . import citations, textnorm
 from markupsafe import Markup
 
 from .progress import progress
@@ -176,11 +176,8 @@ def _entity_label(entity: dict, lang: str) -> str:
     return f"{name} · {short[0]}" if short else name
 
 
-def _citations_view(record: dict, path: str) -> dict:
+def _citations_view(cites: dict) -> dict:
     """Return the citation formats of a record, shown on its page (the collection has files of its own)."""
-    cites = record.get("citations")
-    if not cites:
-        return {}
     texts = {"bibtex": cites.get("bibtex"), "ris": cites.get("ris"),
              "csl": json.dumps(cites["csl"], ensure_ascii=False, indent=2, sort_keys=True) if cites.get("csl") else ""}
     formats = [{"label": label, "text": texts[key]}
@@ -188,7 +185,8 @@ def _citations_view(record: dict, path: str) -> dict:
     return {"gbt": cites.get("gbt", ""), "formats": formats}
 
 
-def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict, by_id: dict, entities: dict) -> dict:
+def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict, by_id: dict, entities: dict,
+                 cites: dict) -> dict:
     """Return everything a record page shows, ready for the template."""
     base = config.get("base_url", "")
     view = {
@@ -210,7 +208,7 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
                         for word in record.get("keywords", [])]
     view["keywords_derived"] = record.get("keywords_derived", False)
     view["similar"] = [_item(by_id[other], path, lang, strings) for other in record.get("similar", []) if other in by_id]
-    view["citations"] = _citations_view(record, path)
+    view["citations"] = _citations_view(cites)
     if record["type"] == "glossary":
         columns = [{"lang": b["lang"], "lang_tag": LANG_TAGS[b["lang"]], "term": record["term"].get(b["lang"], ""),
                     "label": strings[lang][f"lang_{b['lang']}"]} for b in record["blocks"]]
@@ -375,19 +373,20 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
 def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
     """Return the template context of a record page."""
     strings, config = shared["strings"], shared["config"]
+    cites = citations.formats(record, record["display_title"])
     ctx = _page(path, lang, record["type"], strings, config, record["display_title"])
-    ctx["record"] = _record_view(record, path, lang, strings, config, shared["by_id"], shared["entities"])
+    ctx["record"] = _record_view(record, path, lang, strings, config, shared["by_id"], shared["entities"], cites)
     ctx["page"]["description"] = record["blocks"][0]["text"][:160]
     if config.get("base_url"):
         ctx["page"]["meta"].append({"attr": "property", "name": "og:description", "content": ctx["page"]["description"]})
     ctx["page"]["meta"] += [{"attr": "name", "name": name, "content": content}
-                            for name, content in record.get("citations", {}).get("highwire", [])]
+                            for name, content in cites["highwire"]]
     return ctx
 
 
 # Record fields a page never reads, or reads only through fields that are hashed (text and blocks through
-# text_digest, citations through the fields and keywords): leaving them out saves hashing them again.
-_NOT_SHOWN = frozenset(("terms", "text", "blocks", "citations"))
+# text_digest): leaving them out saves hashing them again.
+_NOT_SHOWN = frozenset(("terms", "text", "blocks"))
 
 
 def _record_inputs(records: list[dict], by_id: dict) -> dict[str, str]:
@@ -442,8 +441,6 @@ def render_not_found(env: jinja2.Environment, strings: dict, config: dict) -> st
 def fingerprint(templates_dir: Path, strings: dict, config: dict, entities: list[dict]) -> str:
     """Return a hash of what every page depends on: the templates and strings files, the code that
     builds contexts, the settings and the entity table. A change to any of them re-renders all pages."""
-    from . import citations
-
     digest = hashlib.sha256()
     for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()):
         digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes())

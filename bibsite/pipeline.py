@@ -99,8 +99,7 @@ def enrich_records(loaded: list[dict], entity_table: list[dict], project: Projec
     records = [enrich.enrich(record) for record in loaded]
     version = analysis.fingerprint(entity_table)
     analyses, analysed = analysis.analyse_all(records, analyser, project.cache, version)
-    citation_cache = Cache(project.cache, "citations", code_version(citations))
-    records = enrich.enrich_all(records, entity_table, analyses, citation_cache)
+    records = enrich.enrich_all(records, entity_table, analyses)
     keyword_terms = analysis.keyword_terms(records, analyser, project.cache, version)
     for record in records:
         record["terms"] = {"title": analyses[record["id"]]["title"], "text": analyses[record["id"]]["text"],
@@ -115,7 +114,7 @@ def config(project: Project) -> dict:
 
 def public_record(record: dict) -> dict:
     """Return the fields of a record published in data/records.json."""
-    hidden = {"path", "blocks", "source_file", "source_line", "citations", "terms", "text_digest"}
+    hidden = {"path", "blocks", "source_file", "source_line", "terms", "text_digest"}
     return {key: value for key, value in record.items() if key not in hidden}
 
 
@@ -167,7 +166,7 @@ def write_data(project: Project, enriched: list[dict], entity_table: list[dict],
 
     output.copy_tree(project.templates / "assets", staged / "assets")
     output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
-    write_citations(enriched, staged / "data")
+    write_citations(enriched, staged / "data", Cache(project.cache, "citations", code_version(citations)))
     return search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search",
                                             user_words=entities.user_words(entity_table), entities=entity_table)
 
@@ -181,11 +180,14 @@ def template_error(error, project: Project) -> InputError:
                       line=getattr(error, "lineno", None))
 
 
-def write_citations(enriched: list[dict], data_dir: Path) -> None:
-    """Write the whole collection's citations (data/bibliography.bib and .json); record pages show their own."""
-    bib = citations.bibtex_file((record["id"], record["citations"]["bibtex"]) for record in enriched)
+def write_citations(enriched: list[dict], data_dir: Path, cache: Cache) -> None:
+    """Write the whole collection's citations (data/bibliography.bib and .json), each record's taken
+    from cache when it holds them; record pages make their own (pages.py)."""
+    formats = {record["id"]: enrich.citation_formats(record, cache) for record in enriched}
+    cache.save()
+    bib = citations.bibtex_file((record_id, cited["bibtex"]) for record_id, cited in formats.items())
     (data_dir / "bibliography.bib").write_text(bib, encoding="utf-8")
-    csl = citations.csl_file(record["citations"]["csl"] for record in enriched)
+    csl = citations.csl_file(cited["csl"] for cited in formats.values())
     (data_dir / "bibliography.json").write_text(csl, encoding="utf-8")
 
 
