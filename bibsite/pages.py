@@ -366,14 +366,17 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
         for record in records:
             path = f"{lang}/{record_path(record)}"
             pages.append({"path": path, "template": f"{record['type']}.html", "inputs": lang + inputs[record["id"]],
-                          "build": (_record_context, (record, path, lang, shared))})
+                          "build": (_record_context, (record, path, lang, shared)), "record": record["id"]})
     return pages
 
 
 def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
     """Return the template context of a record page."""
     strings, config = shared["strings"], shared["config"]
-    cites = citations.formats(record, record["display_title"])
+    made = shared.setdefault("citations", {})  # the zh and en pages of a record show the same ones
+    if record["id"] not in made:
+        made[record["id"]] = citations.formats(record, record["display_title"])
+    cites = made[record["id"]]
     ctx = _page(path, lang, record["type"], strings, config, record["display_title"])
     ctx["record"] = _record_view(record, path, lang, strings, config, shared["by_id"], shared["entities"], cites)
     ctx["page"]["description"] = record["blocks"][0]["text"][:160]
@@ -518,7 +521,9 @@ def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fing
             linked = _link_unchanged(index)
             if linked:
                 done[index] = linked
-        todo = [index for index in range(len(pages)) if index not in done]
+        # A record's two pages go to the same process, one after the other: they share its citations.
+        todo = sorted((index for index in range(len(pages)) if index not in done),
+                      key=lambda index: (pages[index].get("record", ""), index))
         if len(todo) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             done.update((i, _render_one(i)) for i in progress(todo, "pages"))
         else:
