@@ -20,14 +20,15 @@ from bibsite.uptodate import remember, up_to_date_report
 
 
 def main(argv: list[str] | None = None) -> int:
-    # A build is a batch job that makes millions of objects and almost no reference cycles: the cyclic
-    # garbage collector's repeated scans of them would cost seconds and free next to nothing.
-    gc.disable()
     args = parse_args(argv)
     project = Project(args.root)
     if args.serve:
         from bibsite.serve import serve
         return serve(project.root, args.port)
+    # A build is a batch job that makes millions of objects and almost no reference cycles: the cyclic
+    # garbage collector's repeated scans of them would cost seconds and free next to nothing.
+    # (--serve runs each build as a process of its own.)
+    gc.disable()
     try:
         return check(project) if args.check else build(project)
     except InputError as error:

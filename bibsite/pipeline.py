@@ -1,6 +1,6 @@
 """The build's stages as importable functions, each taking and returning plain data.
 
-build.py calls them in order: config → load_entities → load_records → import_seeds →
+build.py calls them in order: config → load_entities → start_analyser → load_records → import_seeds →
 enrich_records → write_site (pages, records.json, citations, search index) → write_zip → publish.
 """
 from __future__ import annotations
@@ -94,8 +94,8 @@ def start_analyser(project: Project, entity_table: list[dict]) -> analysis.Analy
 def enrich_records(loaded: list[dict], entity_table: list[dict], project: Project,
                    analyser: analysis.Analyser) -> tuple[list[dict], int]:
     """Return the records with their derived build fields (titles, languages, entities, keywords,
-    similar records, citations, and the search terms of each field under "terms"), and how many
-    records had to be analysed anew (the others came from the cache)."""
+    similar records, and the search terms of each field under "terms"), and how many records had to
+    be analysed anew (the others came from the cache)."""
     records = [enrich.enrich(record) for record in loaded]
     version = analysis.fingerprint(entity_table)
     analyses, analysed = analysis.analyse_all(records, analyser, project.cache, version)

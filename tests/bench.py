@@ -1,9 +1,9 @@
 """`make bench`: build synthetic collections of 1,000 and 5,000 abstracts and print speed and size figures.
 
 Figures, not pass/fail: cold build, no-change rebuild and one-new-abstract rebuild (seconds, each the
-median of --repeat runs, every run shown too), the
-search page's bytes (raw and gzip), and in Chromium from file:// the time from opening the search page
-to the first results plus the median and p95 latency of 66 mixed queries.
+median of --repeat runs, every run shown too), the search page's bytes (raw and gzip), and in Chromium
+from file:// the time from opening the search page to the first results plus the median and p95
+latency of 66 mixed queries.
 
     python -m tests.bench [--sizes 1000 5000] [--repeat 3] [--keep DIR]
 """
