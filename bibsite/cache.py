@@ -31,7 +31,6 @@ FORMAT = 2  # 2: one marshal file per namespace; bump it if the layout below cha
 DELTA_FROM = 1000  # caches of fewer entries are simply rewritten: it is cheap
 MAGIC = b"bibsite-cache\n"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_PLAIN = (str, int, float, bool, type(None))
 
 
 def _digest(namespace: str, key_text: str) -> bytes:
@@ -39,21 +38,8 @@ def _digest(namespace: str, key_text: str) -> bytes:
 
 
 def _check_plain(value: Any) -> None:
-    """Raise unless value is JSON-like data (str, int, float, bool, lists, tuples, str-keyed dicts)."""
-    if isinstance(value, float) and value != value:
-        raise ValueError("NaN cannot be cached: it never equals itself")
-    if isinstance(value, _PLAIN):
-        return
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            _check_plain(item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"cache keys inside values must be text, not {type(key).__name__}")
-            _check_plain(item)
-    else:
-        raise TypeError(f"{type(value).__name__} cannot be cached: use plain data")
+    """Raise ValueError unless marshal can store value (plain data: text, numbers, lists, dicts...)."""
+    marshal.dumps(value, 4)
 
 
 class Cache:

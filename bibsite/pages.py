@@ -416,9 +416,19 @@ def read_about(pages_dir: Path) -> dict:
     return html
 
 
+class _Environment(jinja2.Environment):
+    """Jinja2 for plain-dict contexts: `item.title` looks the key up first, where Jinja would first
+    try an attribute and fail (an exception per lookup, some 150 per page); anything else is as Jinja does it."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 def environment(templates_dir: Path) -> jinja2.Environment:
     """Return the Jinja2 environment: autoescaping on, undefined values are errors."""
-    return jinja2.Environment(
+    return _Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -163,9 +164,9 @@ def test_none_results_are_not_cached(cache):
         cache.put("x", None)
 
 
-@pytest.mark.parametrize("value", [{"set": {1, 2}}, float("nan"), [object()], {1: "int key"}])
+@pytest.mark.parametrize("value", [[object()], {"path": Path("x")}, {"function": len}])
 def test_values_that_are_not_plain_data_are_refused(cache, value):
-    with pytest.raises((TypeError, ValueError)):
+    with pytest.raises(ValueError):
         cache.put(TEXT, value)
     cache.save()
     assert reopen(cache).get(TEXT) is None
