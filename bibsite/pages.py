@@ -271,7 +271,7 @@ def _short_or_name(entity: dict) -> str:
     return short[0] if short else english[0]
 
 
-def _entity_pages(records, entities, lang, strings, config, item) -> list[dict]:
+def _entity_pages(records, entities, lang, strings, config, item, shown) -> list[dict]:
     """Return the organisations index page and one page per entity for a UI language."""
     pages = []
     path = f"{lang}/entities.html"
@@ -290,33 +290,56 @@ def _entity_pages(records, entities, lang, strings, config, item) -> list[dict]:
             by_entity.setdefault(slug, []).append(record)
     for entity in entities:
         path = f"{lang}/entities/{entity['slug']}.html"
-        name = _entity_label(entity, lang)
-        ctx = _page(path, lang, "entity", strings, config, name)
         mentioning = by_entity.get(entity["slug"], [])
-        ctx["entity"] = {
-            "name": name,
-            "name_lang_tag": LANG_TAGS[lang] if entity["names"].get(lang) else "en",
-            "kind_label": strings[lang][f"kind_{entity['kind']}"],
-            "names": [{"label": strings[lang][f"lang_{code}"], "lang_tag": LANG_TAGS[code],
-                       "names": " / ".join(entity["names"][code])} for code in LANG_TAGS if entity["names"].get(code)],
-            "glossary": [item(r, path, lang) for r in mentioning if r["type"] == "glossary"],
-            "records": [item(r, path, lang) for r in mentioning if r["type"] != "glossary"],
-            "search_href": _rel(path, f"{lang}/search.html") + "?q=" + quote(_short_or_name(entity)),
-        }
-        pages.append({"path": path, "template": "entity.html", "context": ctx})
+        pages.append({"path": path, "template": "entity.html",
+                      "inputs": _digest(lang, entity["slug"], *(shown[r["id"]] for r in mentioning)),
+                      "build": (_entity_context, (entity, mentioning, path, lang, strings, config, item))})
     return pages
 
 
+def _entity_context(entity, mentioning, path, lang, strings, config, item) -> dict:
+    """Return the template context of an entity's page: its names, glossary entries and records."""
+    name = _entity_label(entity, lang)
+    ctx = _page(path, lang, "entity", strings, config, name)
+    ctx["entity"] = {
+        "name": name,
+        "name_lang_tag": LANG_TAGS[lang] if entity["names"].get(lang) else "en",
+        "kind_label": strings[lang][f"kind_{entity['kind']}"],
+        "names": [{"label": strings[lang][f"lang_{code}"], "lang_tag": LANG_TAGS[code],
+                   "names": " / ".join(entity["names"][code])} for code in LANG_TAGS if entity["names"].get(code)],
+        "glossary": [item(r, path, lang) for r in mentioning if r["type"] == "glossary"],
+        "records": [item(r, path, lang) for r in mentioning if r["type"] != "glossary"],
+        "search_href": _rel(path, f"{lang}/search.html") + "?q=" + quote(_short_or_name(entity)),
+    }
+    return ctx
+
+
+def _browse_context(records, path, lang, strings, config, item) -> dict:
+    """Return the template context of the browse page: every record, by type and language, by title."""
+    ctx = _page(path, lang, "browse", strings, config)
+    groups = []
+    for kind in FOLDERS:
+        for code in LANG_TAGS:
+            items = [item(r, path, lang) for r in records if r["type"] == kind and r["main_language"] == code]
+            if items:
+                groups.append({"key": f"{kind}-{code}",
+                               "label": f"{strings[lang]['type_' + kind]} · {strings[lang]['lang_' + code]}",
+                               "records": sorted(items, key=lambda i: i["title"])})
+    ctx["groups"] = groups
+    return ctx
+
+
 def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, entities: list[dict]) -> list[dict]:
-    """Return every page to write, in a stable order: {path, template, context}, or for record pages
-    {path, template, inputs, build}: the context is built (build[0](*build[1])) only if the page must
-    be rendered, and inputs is a digest of everything it is built from besides what fingerprint()
-    covers, so that a rebuild can tell which record pages are unchanged without building them."""
+    """Return every page to write, in a stable order: {path, template, context}, or for record, browse
+    and entity pages {path, template, inputs, build}: the context is built (build[0](*build[1])) only
+    if the page must be rendered, and inputs is a digest of everything it is built from besides what
+    fingerprint() covers, so that a rebuild can tell which of them are unchanged without building them."""
     pages = []
     by_id = {r["id"]: r for r in records}
     entity_by_slug = {e["slug"]: e for e in entities}
     shared = {"strings": strings, "config": config, "by_id": by_id, "entities": entity_by_slug}
-    inputs = _record_inputs(records, by_id)
+    shown = _shown(records)
+    inputs = _record_inputs(records, by_id, shown)
     item_views: dict = {}
 
     def item(record: dict, from_path: str, lang: str) -> dict:
@@ -340,25 +363,16 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
         pages.append({"path": path, "template": "home.html", "context": ctx})
 
         path = f"{lang}/browse.html"
-        ctx = _page(path, lang, "browse", strings, config)
-        groups = []
-        for kind in FOLDERS:
-            for code in LANG_TAGS:
-                items = [item(r, path, lang) for r in records
-                         if r["type"] == kind and r["main_language"] == code]
-                if items:
-                    groups.append({"key": f"{kind}-{code}",
-                                   "label": f"{strings[lang]['type_' + kind]} · {strings[lang]['lang_' + code]}",
-                                   "records": sorted(items, key=lambda i: i["title"])})
-        ctx["groups"] = groups
-        pages.append({"path": path, "template": "browse.html", "context": ctx})
+        pages.append({"path": path, "template": "browse.html",
+                      "inputs": _digest(lang, *(shown[r["id"]] for r in records)),
+                      "build": (_browse_context, (records, path, lang, strings, config, item))})
 
         path = f"{lang}/about.html"
         ctx = _page(path, lang, "about", strings, config)
         ctx["about_html"] = about[lang]
         pages.append({"path": path, "template": "about.html", "context": ctx})
 
-        pages.extend(_entity_pages(records, entities, lang, strings, config, item))
+        pages.extend(_entity_pages(records, entities, lang, strings, config, item, shown))
 
         path = f"{lang}/search.html"
         pages.append({"path": path, "template": "search.html", "context": _page(path, lang, "search", strings, config)})
@@ -392,17 +406,25 @@ def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
 _NOT_SHOWN = frozenset(("terms", "text", "blocks"))
 
 
-def _record_inputs(records: list[dict], by_id: dict) -> dict[str, str]:
+def _shown(records: list[dict]) -> dict[str, str]:
+    """Return {record id: what a link to it shows (and where listings group it), as text to hash}."""
+    return {r["id"]: json.dumps([r["id"], r["type"], r["main_language"], r["display_title"], r["title_language"],
+                                 r["languages"], r.get("added", ""), r["truncated"]], ensure_ascii=False)
+            for r in records}
+
+
+def _record_inputs(records: list[dict], by_id: dict, shown: dict[str, str]) -> dict[str, str]:
     """Return {record id: digest of the record and of what its page shows of its similar records}."""
-    shown = {r["id"]: json.dumps([r["id"], r["type"], r["display_title"], r["title_language"], r["languages"],
-                                  r.get("added", ""), r["truncated"]], ensure_ascii=False) for r in records}
     digests = {}
     for record in records:
         own = json.dumps({k: v for k, v in record.items() if k not in _NOT_SHOWN},
                          sort_keys=True, ensure_ascii=False, default=str)
-        neighbours = "".join(shown[other] for other in record.get("similar", []) if other in by_id)
-        digests[record["id"]] = hashlib.sha256((own + "\0" + neighbours).encode("utf-8")).hexdigest()
+        digests[record["id"]] = _digest(own, *(shown[other] for other in record.get("similar", []) if other in by_id))
     return digests
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 def read_about(pages_dir: Path) -> dict:
