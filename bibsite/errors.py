@@ -13,6 +13,10 @@ class InputError(Exception):
         self.column = column
         super().__init__(self.one_line())
 
+    def __reduce__(self):
+        # Errors raised in a worker process travel back pickled: rebuild them from their fields.
+        return self.__class__, (self.path, self.problem, self.fix, self.line, self.column)
+
     def one_line(self) -> str:
         """Return the message as a single line, the form maintainers see."""
         where = self.path

@@ -341,3 +341,14 @@ def test_a_killed_build_leaves_nothing_behind_after_the_next_good_build(proj):
     run_build(proj)
     assert outputs(proj) == before
     assert leftovers(proj) == []
+
+
+def test_an_input_error_survives_the_trip_back_from_a_worker_process():
+    import pickle
+
+    from bibsite.errors import InputError
+
+    error = InputError("content/abstracts/x.yaml", "field 'year' is not a number", "write e.g. 2014", line=3, column=7)
+    again = pickle.loads(pickle.dumps(error))
+    assert again.one_line() == error.one_line() == str(again)
+    assert (again.path, again.line, again.column) == ("content/abstracts/x.yaml", 3, 7)
