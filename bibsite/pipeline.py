@@ -136,8 +136,9 @@ def search_docs(enriched: list[dict]) -> list[dict]:
 
 def write_site(project: Project, enriched: list[dict], entity_table: list[dict], settings: dict, staged: Path) -> dict:
     """Write the whole site into staged; return the figures for the summary line."""
-    # The data files and the search index are written by a second process meanwhile.
-    with Background(write_data, project, enriched, entity_table, staged) as data_job:
+    # The search index and the data files are written by two more processes meanwhile.
+    with Background(write_search_index, enriched, entity_table, staged) as search_job, \
+            Background(write_data, project, enriched, staged) as data_job:
         strings = pages.load_strings(project.templates, settings)
         planned = pages.plan_pages(enriched, settings, strings, pages.read_about(project.content / "pages"),
                                    entity_table)
@@ -154,19 +155,23 @@ def write_site(project: Project, enriched: list[dict], entity_table: list[dict],
         if settings["base_url"]:
             (staged / "sitemap.xml").write_text(sitemap_xml([p["path"] for p in planned], settings["base_url"]),
                                                 encoding="utf-8")
-        stats = data_job.result()
+        data_job.result()
+        stats = search_job.result()
     return {"pages": len(planned) + 2, "rendered": rendered, "index_bytes": stats.get("index_bytes", 0),
             "manifest": manifest}
 
 
-def write_data(project: Project, enriched: list[dict], entity_table: list[dict], staged: Path) -> dict:
-    """Write the assets, data/records.json, the collection's citations and the search index into
-    staged; return the search index figures."""
-    import search_index
-
+def write_data(project: Project, enriched: list[dict], staged: Path) -> None:
+    """Write the assets, data/records.json and the collection's citations into staged."""
     output.copy_tree(project.templates / "assets", staged / "assets")
     output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
     write_citations(enriched, staged / "data", Cache(project.cache, "citations", code_version(citations)))
+
+
+def write_search_index(enriched: list[dict], entity_table: list[dict], staged: Path) -> dict:
+    """Write the search page's assets (search_index) into staged; return their figures."""
+    import search_index
+
     return search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search",
                                             user_words=entities.user_words(entity_table), entities=entity_table)
 
