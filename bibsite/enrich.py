@@ -65,17 +65,20 @@ def enrich_all(records: list[dict], entity_table: list[dict], analyses: dict[str
     """Return the enriched records with entities, keywords and similar records added.
 
     analyses holds each record's text analysis (bibsite/analysis.py): the search index's own
-    segmentation, so "similar" and search see the same words. Similar records and keywords are found
-    by two processes at once: neither needs the other. (Citations are made where they are shown:
-    citation_formats.)
+    segmentation, so "similar" and search see the same words. (Citations are made where they are
+    shown: citation_formats.)
     """
     for record in records:
         record["entities"] = analyses[record["id"]]["entities"]
     terms = {r["id"]: analyses[r["id"]]["text"] for r in records}
+    found = {r["id"]: r["entities"] for r in records}
     features = {(r["id"], lang): f for r in records for lang, f in analyses[r["id"]]["keywords"].items()}
-    with Background(similar.similar, terms, {r["id"]: r["entities"] for r in records}) as similar_job, \
-            Background(all_keywords, records, features, entities.user_words(entity_table)) as keyword_job:
-        nearest, chosen = similar_job.result(), keyword_job.result()
+    # Three processes at once: keywords, and similar records for each half of the collection.
+    with Background(all_keywords, records, features, entities.user_words(entity_table)) as keyword_job, \
+            Background(similar.similar, terms, found, 5, 1.0, (0, 2)) as first_half, \
+            Background(similar.similar, terms, found, 5, 1.0, (1, 2)) as second_half:
+        chosen = keyword_job.result()
+        nearest = {**first_half.result(), **second_half.result()}
     for record in records:
         record["similar"] = nearest.get(record["id"], [])
         record["keywords_derived"] = not record.get("keywords")

@@ -25,8 +25,11 @@ DIGITS = 9
 
 
 def similar(records_terms: dict, records_entities: dict | None = None, k: int = 5,
-            entity_weight: float = 1.0) -> dict:
+            entity_weight: float = 1.0, part: tuple[int, int] = (0, 1)) -> dict:
     """Return {id: [up to k other ids, most similar first]} for every id in records_terms.
+
+    part (i, n) limits the answer to the i-th of n interleaved shares of the ids (in sorted order),
+    so that n processes can share the work; each share's lists are what the whole run gives.
 
     records_terms maps a record id to its segmented terms (repeats count), or to {term: count};
     records_entities maps an id
@@ -61,7 +64,7 @@ def similar(records_terms: dict, records_entities: dict | None = None, k: int = 
     ranked_groups: dict = {}
 
     result = {}
-    for doc_id in ids:
+    for doc_id in ids[part[0]::part[1]]:
         scores: dict = {}
         get = scores.get
         for term, weight in terms[doc_id]:
