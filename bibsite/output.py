@@ -8,6 +8,7 @@ import shutil
 import struct
 import sys
 import tempfile
+import threading
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -26,8 +27,14 @@ def staging_dir(final: Path) -> Path:
     return staged
 
 
+_REMOVALS: list[threading.Thread] = []  # old sites being deleted while the build finishes
+
+
 def discard(staged: Path, zip_path: Path) -> None:
-    """Remove what a build staged but did not publish (nothing, after a successful publish)."""
+    """Remove what a build staged but did not publish (nothing, after a successful publish), and wait
+    for the previous site's deletion to finish."""
+    while _REMOVALS:
+        _REMOVALS.pop().join()
     shutil.rmtree(staged, ignore_errors=True)
     for half_written in zip_path.parent.glob(f".{zip_path.name}.*.tmp"):
         half_written.unlink(missing_ok=True)
@@ -40,7 +47,11 @@ def swap_in(staged: Path, final: Path) -> None:
     if final.exists():
         os.replace(final, old)
     os.replace(staged, final)
-    shutil.rmtree(old, ignore_errors=True)
+    # Deleting 10,000 files takes a few tenths of a second: a thread does it while the build records
+    # what it did (discard() waits for it; a killed build leaves the folder for the next swap_in).
+    removal = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
+    removal.start()
+    _REMOVALS.append(removal)
 
 
 def recover(final: Path, zip_path: Path) -> None:

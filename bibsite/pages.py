@@ -417,8 +417,8 @@ def _record_inputs(records: list[dict], by_id: dict, shown: dict[str, str]) -> d
     """Return {record id: digest of the record and of what its page shows of its similar records}."""
     digests = {}
     for record in records:
-        own = json.dumps({k: v for k, v in record.items() if k not in _NOT_SHOWN},
-                         sort_keys=True, ensure_ascii=False, default=str)
+        # Records are built in a fixed order (file order, then derived fields), so no key sorting.
+        own = json.dumps({k: v for k, v in record.items() if k not in _NOT_SHOWN}, ensure_ascii=False, default=str)
         digests[record["id"]] = _digest(own, *(shown[other] for other in record.get("similar", []) if other in by_id))
     return digests
 
