@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import hashlib
 
-from . import citations, entities, keywords, similar, textnorm
+from . import entities, keywords, similar, textnorm
 from .background import Background
-from .cache import Cache, cached_map
 from .progress import progress
 
 
@@ -54,19 +53,12 @@ def record_text(record: dict) -> str:
     return "\n\n".join(block["text"] for block in record["blocks"])
 
 
-def citation_formats(record: dict, cache: Cache | None = None) -> dict:
-    """Return the record's citations (citations.formats), from cache when it holds them."""
-    title = record["display_title"]
-    return cached_map([record], lambda r: citations.formats(r, title), cache,
-                      key=lambda r: citations.formats_key(r, title, r["text_digest"]))[0]
-
-
 def enrich_all(records: list[dict], entity_table: list[dict], analyses: dict[str, dict]) -> list[dict]:
     """Return the enriched records with entities, keywords and similar records added.
 
     analyses holds each record's text analysis (bibsite/analysis.py): the search index's own
     segmentation, so "similar" and search see the same words. (Citations are made where they are
-    shown: citation_formats.)
+    shown: pages.py for a record's page, pipeline.write_citations for the collection.)
     """
     for record in records:
         record["entities"] = analyses[record["id"]]["entities"]

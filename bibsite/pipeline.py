@@ -15,7 +15,7 @@ import jinja2
 
 from . import analysis, citations, enrich, entities, importer, output, pages, records
 from .background import Background
-from .cache import Cache, code_version
+from .cache import Cache, cached_map, code_version
 from .config import load_config
 from .errors import InputError
 from .sitemap import robots_txt, sitemap_xml
@@ -188,11 +188,12 @@ def template_error(error, project: Project) -> InputError:
 def write_citations(enriched: list[dict], data_dir: Path, cache: Cache) -> None:
     """Write the whole collection's citations (data/bibliography.bib and .json), each record's taken
     from cache when it holds them; record pages make their own (pages.py)."""
-    formats = {record["id"]: enrich.citation_formats(record, cache) for record in enriched}
+    formats = cached_map(enriched, lambda r: citations.formats(r, r["display_title"]), cache,
+                         key=lambda r: citations.formats_key(r, r["display_title"], r["text_digest"]))
     cache.save()
-    bib = citations.bibtex_file((record_id, cited["bibtex"]) for record_id, cited in formats.items())
+    bib = citations.bibtex_file((record["id"], cited["bibtex"]) for record, cited in zip(enriched, formats))
     (data_dir / "bibliography.bib").write_text(bib, encoding="utf-8")
-    csl = citations.csl_file(cited["csl"] for cited in formats.values())
+    csl = citations.csl_file(cited["csl"] for cited in formats)
     (data_dir / "bibliography.json").write_text(csl, encoding="utf-8")
 
 
