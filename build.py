@@ -8,15 +8,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
 from pathlib import Path
 
 from bibsite import output
+from bibsite.background import Background
+from bibsite.enrich import CollectionWork
 from bibsite.errors import InputError
-from bibsite.pipeline import (Project, Timer, config, enrich_records, human_size, import_seeds,
-                              load_entities, load_records, publish, start_analyser, with_imported, write_site)
+from bibsite.pipeline import (Project, Timer, add_keywords, add_similar, analyse_records, config, human_size,
+                              import_seeds, load_entities, load_records, publish, start_analyser, with_imported,
+                              write_search_index, write_site)
 from bibsite.uptodate import remember, up_to_date_report
 
 
@@ -49,15 +53,21 @@ def build(project: Project) -> int:
         return 0
     settings = config(project)
     entity_table = load_entities(project)
-    with start_analyser(project, entity_table) as analyser:  # loads jieba meanwhile, in its own process
-        existing = load_records(project)
-        imported = import_seeds(project, existing)
-        report_import(imported)
-        records, analysed = enrich_records(with_imported(project, existing, imported), entity_table, project,
-                                           analyser)
     staged = output.staging_dir(project.site)
     try:
-        figures = write_site(project, records, entity_table, settings, staged)
+        # Each `jobs.enter_context` starts work in other processes, stopped if the build fails.
+        with start_analyser(project, entity_table) as analyser, contextlib.ExitStack() as jobs:
+            existing = load_records(project)  # meanwhile, the analyser loads jieba
+            imported = import_seeds(project, existing)
+            report_import(imported)
+            records, analyses, analysed = analyse_records(with_imported(project, existing, imported), entity_table,
+                                                          project, analyser)
+            work = jobs.enter_context(CollectionWork(records, entity_table, analyses))  # keywords, similar records
+            add_keywords(records, work.keywords(), analyses, project, analyser, entity_table)
+            search_job = jobs.enter_context(Background(write_search_index, records, entity_table, staged,
+                                                       project.cache))  # while similar records are found
+            add_similar(records, work.similar())
+            figures = write_site(project, records, entity_table, settings, staged, search_job)
         staged_zip = output.write_zip(staged, project.zip_path, top="site", cache_dir=project.cache)
         publish(project, staged, staged_zip, figures)
         remember(project.last_build, project.root, project.site, project.zip_path, imported)

@@ -39,7 +39,7 @@ def fingerprint(entity_table: list[dict]) -> str:
     return digest.hexdigest()
 
 
-def _key(record: dict) -> str:
+def analysis_key(record: dict) -> str:
     """Return what an analysis is computed from: the title, the language and the text (by its digest)."""
     return json.dumps([record["display_title"], record["main_language"], record["text_digest"]], ensure_ascii=False)
 
@@ -128,13 +128,13 @@ def analyse_all(records: list[dict], analyser: Analyser, cache_dir: Path, versio
     cache = Cache(cache_dir, "analysis", version)
     found, missing = {}, []
     for record in records:
-        hit = cache.get(_key(record))
+        hit = cache.get(analysis_key(record))
         if hit is None:
             missing.append(record)
         else:
             found[record["id"]] = hit
     for record, result in zip(missing, analyser.map(analyse, missing, "analysing")):
-        cache.put(_key(record), result)
+        cache.put(analysis_key(record), result)
         found[record["id"]] = result
     cache.save()
     return found, len(missing)

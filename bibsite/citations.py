@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+from .output import json_lines
+
 # BibTeX counts every brace, escaped or not, so braces must become commands that contain none unpaired.
 _BIBTEX_ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -228,8 +230,8 @@ def bibtex_file(entries) -> str:
 
 
 def csl_file(items) -> str:
-    """Return one CSL-JSON file (a JSON array, items in id order, keys sorted) of CSL-JSON items."""
-    return json.dumps(sorted(items, key=lambda i: str(i["id"])), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    """Return one CSL-JSON file (a JSON array, items in id order, one per line, keys sorted) of CSL-JSON items."""
+    return json_lines(sorted(items, key=lambda i: str(i["id"])))
 
 
 # --- helpers ---------------------------------------------------------------------------------

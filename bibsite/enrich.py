@@ -53,29 +53,37 @@ def record_text(record: dict) -> str:
     return "\n\n".join(block["text"] for block in record["blocks"])
 
 
-def enrich_all(records: list[dict], entity_table: list[dict], analyses: dict[str, dict]) -> list[dict]:
-    """Return the enriched records with entities, keywords and similar records added.
+class CollectionWork:
+    """Keywords and similar records, weighed against the whole collection: three processes at once
+    (keywords, and similar records for each half of the collection), started on creation.
 
     analyses holds each record's text analysis (bibsite/analysis.py): the search index's own
     segmentation, so "similar" and search see the same words. (Citations are made where they are
     shown: pages.py for a record's page, pipeline.write_citations for the collection.)
     """
-    for record in records:
-        record["entities"] = analyses[record["id"]]["entities"]
-    terms = {r["id"]: analyses[r["id"]]["text"] for r in records}
-    found = {r["id"]: r["entities"] for r in records}
-    features = {(r["id"], lang): f for r in records for lang, f in analyses[r["id"]]["keywords"].items()}
-    # Three processes at once: keywords, and similar records for each half of the collection.
-    with Background(all_keywords, records, features, entities.user_words(entity_table)) as keyword_job, \
-            Background(similar.similar, terms, found, 5, 1.0, (0, 2)) as first_half, \
-            Background(similar.similar, terms, found, 5, 1.0, (1, 2)) as second_half:
-        chosen = keyword_job.result()
-        nearest = {**first_half.result(), **second_half.result()}
-    for record in records:
-        record["similar"] = nearest.get(record["id"], [])
-        record["keywords_derived"] = not record.get("keywords")
-        record["keywords"] = chosen[record["id"]]
-    return records
+
+    def __init__(self, records: list[dict], entity_table: list[dict], analyses: dict[str, dict]):
+        terms = {r["id"]: analyses[r["id"]]["text"] for r in records}
+        found = {r["id"]: analyses[r["id"]]["entities"] for r in records}
+        features = {(r["id"], lang): f for r in records for lang, f in analyses[r["id"]]["keywords"].items()}
+        self._jobs = [Background(all_keywords, records, features, entities.user_words(entity_table)),
+                      Background(similar.similar, terms, found, 5, 1.0, (0, 2)),
+                      Background(similar.similar, terms, found, 5, 1.0, (1, 2))]
+
+    def keywords(self) -> dict[str, list[str]]:
+        """Return {record id: its keywords} (the maintainer's, else extracted), once they are ready."""
+        return self._jobs[0].result()
+
+    def similar(self) -> dict[str, list[str]]:
+        """Return {record id: the ids of up to 5 similar records}, once they are ready."""
+        return {**self._jobs[1].result(), **self._jobs[2].result()}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        for job in self._jobs:
+            job.__exit__(*exc_info)
 
 
 def all_keywords(records: list[dict], features: dict, user_words: list[str]) -> dict[str, list[str]]:

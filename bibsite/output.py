@@ -67,9 +67,19 @@ def recover(final: Path, zip_path: Path) -> None:
 
 
 def write_json(path: Path, data) -> None:
-    """Write data as deterministic UTF-8 JSON (sorted keys)."""
+    """Write data as deterministic UTF-8 JSON (sorted keys): a list one item per line (json_lines),
+    anything else on one line."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+    text = json_lines(data) if isinstance(data, list) else json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def json_lines(items: list) -> str:
+    """Return a JSON array with one item per line (keys sorted): a change to one record is a change
+    to one line, and each line is encoded by json's C encoder, which indent= would turn off."""
+    if not items:
+        return "[]\n"
+    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False, sort_keys=True) for item in items) + "\n]\n"
 
 
 def read_json(path: Path, default):

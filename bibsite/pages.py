@@ -403,7 +403,7 @@ def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
 
 # Record fields a page never reads, or reads only through fields that are hashed (text and blocks through
 # text_digest): leaving them out saves hashing them again.
-_NOT_SHOWN = frozenset(("terms", "text", "blocks"))
+_NOT_SHOWN = frozenset(("terms", "terms_key", "text", "blocks"))
 
 
 def _shown(records: list[dict]) -> dict[str, str]:

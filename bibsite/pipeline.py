@@ -1,7 +1,8 @@
 """The build's stages as importable functions, each taking and returning plain data.
 
 build.py calls them in order: config → load_entities → start_analyser → load_records → import_seeds →
-enrich_records → write_site (pages, records.json, citations, search index) → write_zip → publish.
+analyse_records → add_keywords (enrich.CollectionWork) → write_search_index (started meanwhile) →
+add_similar → write_site (pages, records.json, citations) → write_zip → publish.
 """
 from __future__ import annotations
 
@@ -91,20 +92,37 @@ def start_analyser(project: Project, entity_table: list[dict]) -> analysis.Analy
     return analysis.Analyser(entity_table, project.cache, processes=2 if first_build else 1)
 
 
-def enrich_records(loaded: list[dict], entity_table: list[dict], project: Project,
-                   analyser: analysis.Analyser) -> tuple[list[dict], int]:
-    """Return the records with their derived build fields (titles, languages, entities, keywords,
-    similar records, and the search terms of each field under "terms"), and how many records had to
-    be analysed anew (the others came from the cache)."""
+def analyse_records(loaded: list[dict], entity_table: list[dict], project: Project,
+                    analyser: analysis.Analyser) -> tuple[list[dict], dict[str, dict], int]:
+    """Return the records with their derived build fields (titles, languages, entities), their text
+    analyses by id, and how many records had to be analysed anew (the others came from the cache)."""
     records = [enrich.enrich(record) for record in loaded]
     version = analysis.fingerprint(entity_table)
     analyses, analysed = analysis.analyse_all(records, analyser, project.cache, version)
-    records = enrich.enrich_all(records, entity_table, analyses)
-    keyword_terms = analysis.keyword_terms(records, analyser, project.cache, version)
+    for record in records:
+        record["entities"] = analyses[record["id"]]["entities"]
+        # Changes whenever the terms of its title, text or entities may: what the search index's update reads.
+        record["terms_key"] = f"{version}\n{analysis.analysis_key(record)}"
+    return records, analyses, analysed
+
+
+def add_keywords(records: list[dict], chosen: dict[str, list[str]], analyses: dict[str, dict],
+                 project: Project, analyser: analysis.Analyser, entity_table: list[dict]) -> None:
+    """Add each record's keywords (chosen: enrich.CollectionWork.keywords()) and the search terms of
+    each field (under "terms")."""
+    for record in records:
+        record["keywords_derived"] = not record.get("keywords")
+        record["keywords"] = chosen[record["id"]]
+    keyword_terms = analysis.keyword_terms(records, analyser, project.cache, analysis.fingerprint(entity_table))
     for record in records:
         record["terms"] = {"title": analyses[record["id"]]["title"], "text": analyses[record["id"]]["text"],
                            "keywords": keyword_terms[record["id"]]}
-    return records, analysed
+
+
+def add_similar(records: list[dict], nearest: dict[str, list[str]]) -> None:
+    """Add each record's similar records (nearest: enrich.CollectionWork.similar())."""
+    for record in records:
+        record["similar"] = nearest.get(record["id"], [])
 
 
 def config(project: Project) -> dict:
@@ -114,12 +132,13 @@ def config(project: Project) -> dict:
 
 def public_record(record: dict) -> dict:
     """Return the fields of a record published in data/records.json."""
-    hidden = {"path", "blocks", "source_file", "source_line", "terms", "text_digest"}
+    hidden = {"path", "blocks", "source_file", "source_line", "terms", "terms_key", "text_digest"}
     return {key: value for key, value in record.items() if key not in hidden}
 
 
 def search_docs(enriched: list[dict]) -> list[dict]:
-    """Return the records as the search index builder takes them, with the terms of each field."""
+    """Return the records as the search index builder takes them, with the terms of each field, in
+    the order they were added (search_order)."""
     return [{
         "id": r["id"],
         "type": r["type"],
@@ -131,14 +150,25 @@ def search_docs(enriched: list[dict]) -> list[dict]:
         "url": pages.record_path(r),
         "entities": r.get("entities", []),
         "terms": r["terms"],
-    } for r in enriched]
+        "terms_key": r["terms_key"],
+    } for r in sorted(enriched, key=search_order)]
 
 
-def write_site(project: Project, enriched: list[dict], entity_table: list[dict], settings: dict, staged: Path) -> dict:
-    """Write the whole site into staged; return the figures for the summary line."""
-    # The search index and the data files are written by two more processes meanwhile.
-    with Background(write_search_index, enriched, entity_table, staged) as search_job, \
-            Background(write_data, project, enriched, staged) as data_job:
+def search_order(record: dict) -> tuple:
+    """Return where a record goes in the search index: in the order records were added (date, then
+    seed file and line; undated records last), so that new records come last and the last build's
+    index is updated rather than counted afresh (search_index/incremental.py). Ties of score list
+    the earlier record first."""
+    return (record.get("added") or "~", record.get("source_file") or "~", record.get("source_line") or 0,
+            record["type"], record["id"])
+
+
+def write_site(project: Project, enriched: list[dict], entity_table: list[dict], settings: dict, staged: Path,
+               search_job: Background) -> dict:
+    """Write the whole site into staged (search_job: the Background job writing its search index,
+    started once keywords were known); return the figures for the summary line."""
+    # The data files are written by another process meanwhile.
+    with Background(write_data, project, enriched, staged) as data_job:
         strings = pages.load_strings(project.templates, settings)
         planned = pages.plan_pages(enriched, settings, strings, pages.read_about(project.content / "pages"),
                                    entity_table)
@@ -168,12 +198,19 @@ def write_data(project: Project, enriched: list[dict], staged: Path) -> None:
     write_citations(enriched, staged / "data", Cache(project.cache, "citations", code_version(citations)))
 
 
-def write_search_index(enriched: list[dict], entity_table: list[dict], staged: Path) -> dict:
-    """Write the search page's assets (search_index) into staged; return their figures."""
+def write_search_index(enriched: list[dict], entity_table: list[dict], staged: Path, cache_dir: Path) -> dict:
+    """Write the search page's assets (search_index) into staged, updating the last build's index
+    (kept in cache_dir) where records changed; return their figures."""
     import search_index
+    from search_index import assets, builder, incremental
 
-    return search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search",
-                                            user_words=entities.user_words(entity_table), entities=entity_table)
+    cache = Cache(cache_dir, "search-index", code_version(assets, builder, incremental))
+    figures = search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search",
+                                               user_words=entities.user_words(entity_table), entities=entity_table,
+                                               previous=cache.get("state"))
+    cache.put("state", figures.pop("state"))
+    cache.save()
+    return figures
 
 
 def template_error(error, project: Project) -> InputError:

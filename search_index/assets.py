@@ -15,6 +15,7 @@ from typing import Iterable
 
 from .analyze import RULES, add_words
 from .builder import analyse_all, compact, count
+from .incremental import state, update
 from .traditional import table_for
 
 HERE = Path(__file__).resolve().parent
@@ -110,14 +111,24 @@ def record_row(doc: dict, patterns: dict[str, list[str]]) -> list:
     return row
 
 
-def build_search_assets(docs: list[dict], out_dir: Path, user_words: Iterable[str] = (), entities: list[dict] = ()) -> dict:
-    """Return {"terms", "index_bytes", "files"} after writing the search page's assets into out_dir."""
+def build_search_assets(docs: list[dict], out_dir: Path, user_words: Iterable[str] = (), entities: list[dict] = (),
+                        previous: dict | None = None) -> dict:
+    """Return {"terms", "index_bytes", "files", "updated", "state"} after writing the search page's
+    assets into out_dir.
+
+    previous is the "state" a build returned (plain data, for a cache): the index is then updated
+    where records changed rather than counted afresh (incremental.py; "updated" says whether it was)."""
     check_docs(docs)
     lunr_min = lunr_path()
     entity_list = entity_table(entities)
     add_words(list(user_words) + [name for e in entity_list for name in e["names"]])
 
-    data = compact(count(analyse_all(docs)))
+    analysed = analyse_all(docs)
+    data = update(previous, docs, analysed) if previous else None
+    updated = data is not None
+    if data is None:
+        data = compact(count(analysed))
+    kept = state(docs, analysed, data)
     data["url_patterns"] = url_patterns(docs)
     data["records"] = [record_row(d, data["url_patterns"]) for d in docs]
     data["rules"] = {k: v for k, v in RULES.items() if k != "about"}
@@ -147,4 +158,5 @@ def build_search_assets(docs: list[dict], out_dir: Path, user_words: Iterable[st
     for name in JS_FILES:
         shutil.copyfile(HERE / "js" / name, out_dir / name)
         files.append(name)
-    return {"terms": len(data["terms"]), "index_bytes": index_bytes, "files": sorted(files)}
+    return {"terms": len(data["terms"]), "index_bytes": index_bytes, "files": sorted(files), "updated": updated,
+            "state": kept}

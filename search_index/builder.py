@@ -90,10 +90,10 @@ def count(analysed: list[dict[str, list[str]]]) -> Counts:
     counts = Counts()
     names = [name for name, _ in FIELDS]
     for ordinal, fields in enumerate(analysed):
-        tallies = [_tally(fields[name]) for name in names]
-        counts.lengths.append([sum(tally.values()) for tally in tallies])
-        for f, tally in enumerate(tallies):
-            for term, tf in tally.items():
+        tallies = [tally(fields[name]) for name in names]
+        counts.lengths.append([sum(counted.values()) for counted in tallies])
+        for f, counted in enumerate(tallies):
+            for term, tf in counted.items():
                 posting = counts.postings.get(term)
                 if posting is None:
                     posting = counts.postings[term] = [[] for _ in names]
@@ -101,7 +101,7 @@ def count(analysed: list[dict[str, list[str]]]) -> Counts:
     return counts
 
 
-def _tally(terms) -> dict[str, int]:
+def tally(terms) -> dict[str, int]:
     """Return {term: count} of a field's terms, given as a list or already counted (a dict)."""
     return terms if isinstance(terms, dict) else Counter(terms)
 
@@ -147,20 +147,56 @@ def encode_postings(fields: list[list[tuple[int, int]]]) -> str:
     return FIELD_SEPARATOR.join(encode_field(entries) for entries in fields).rstrip(FIELD_SEPARATOR)
 
 
+_VALUES = {digit: value for value, digit in enumerate(DIGITS)}
+
+
+def decode_field(code: str) -> list[tuple[int, int]]:
+    """Return the [(ordinal, tf), ...] that encode_field wrote as code (js/engine.js reads it the same way)."""
+    entries, ordinal, value, pending_gap = [], 0, 0, None
+    for digit in code:
+        digit = _VALUES[digit]
+        if digit < 32:  # a leading digit: the number goes on
+            value = value * 32 + digit
+            continue
+        value = value * 32 + digit - 32  # its last digit
+        if pending_gap is not None:  # this number is the tf of the entry before
+            entries.append((pending_gap, value))
+            pending_gap = None
+        else:
+            ordinal += value >> 1
+            if value & 1:
+                pending_gap = ordinal
+            else:
+                entries.append((ordinal, 1))
+        value = 0
+    return entries
+
+
+def decode_postings(text: str) -> list[list[tuple[int, int]]]:
+    """Return one term's postings per field (the inverse of encode_postings)."""
+    fields = [decode_field(code) if code else [] for code in text.split(FIELD_SEPARATOR)] if text else []
+    return fields + [[] for _ in range(len(FIELDS) - len(fields))]
+
+
 def compact(counts: Counts) -> dict:
     """Return the index as plain data: sorted terms, their postings strings and the field lengths.
 
     "lengths" is flat: record r's length of field f is lengths[r * len(fields) + f].
     """
     terms = sorted(counts.postings, key=utf16_key)
+    return index_data(terms, [encode_postings(counts.postings[t]) for t in terms], counts.lengths)
+
+
+def index_data(terms: list[str], postings: list[str], lengths: list[list[int]]) -> dict:
+    """Return the compact index of sorted terms, their postings strings and each record's field lengths."""
     return {
         "format": FORMAT,
         "fields": [list(f) for f in FIELDS],
         "k1": K1,
         "b": B,
         "terms": terms,
-        "postings": [encode_postings(counts.postings[t]) for t in terms],
-        "lengths": [n for lengths in counts.lengths for n in lengths],
+        "postings": postings,
+        "lengths": [n for record in lengths for n in record],
     }
 
 

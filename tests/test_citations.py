@@ -189,7 +189,8 @@ def test_csl_collection_is_deterministic_json(fixture_records, seed_records):
     assert collection_csl(list(reversed(pairs))) == text
     items = json.loads(text)
     assert [i["id"] for i in items] == sorted(i["id"] for i in items)
-    assert json.dumps(items, ensure_ascii=False, sort_keys=True, indent=1) + "\n" == text
+    # one item per line, keys sorted
+    assert "[\n" + ",\n".join(json.dumps(i, ensure_ascii=False, sort_keys=True) for i in items) + "\n]\n" == text
     by_id = {i["id"]: i for i in items}
     assert by_id["0a1b2c3d4e"]["author"][0] == {"family": "Smith", "given": "John Paul"}
     assert by_id["0a1b2c3d4e"]["author"][1] == {"literal": "王小明"}  # not split into guessed parts
