@@ -68,7 +68,8 @@ def build(project: Project) -> int:
                                                        project.cache))  # while similar records are found
             add_similar(records, work.similar())
             figures = write_site(project, records, entity_table, settings, staged, search_job)
-        staged_zip = output.write_zip(staged, project.zip_path, top="site", cache_dir=project.cache)
+        staged_zip = output.write_zip(staged, project.zip_path, top="site", cache_dir=project.cache,
+                                      ready=figures["ready"])
         publish(project, staged, staged_zip, figures)
         remember(project.last_build, project.root, project.site, project.zip_path, imported)
     finally:

@@ -180,17 +180,30 @@ def _vouched_entries(zip_path: Path, cache: Cache | None) -> dict:
     return _previous_entries(zip_path)
 
 
+def deflated(path: Path) -> tuple[int, int, bytes]:
+    """Return (crc, size, deflated bytes) of a file as write_zip stores it: a stage that writes a large
+    file in another process can deflate it there, and hand the result to write_zip (ready=)."""
+    data = Path(path).read_bytes()
+    return zlib.crc32(data), len(data), _deflate(data)
+
+
+def _deflate(data: bytes) -> bytes:
+    deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    return deflate.compress(data) + deflate.flush()
+
+
 def _pack(job: tuple) -> tuple:
     """Return ("copy", crc, size) when the previous zip holds a file's bytes (same crc and size),
-    else ("new", crc, size, deflated bytes)."""
-    path, known, _size = job
+    else ("new", crc, size, deflated bytes), deflated already when the job's ready entry has its crc and size."""
+    path, known, _size, ready = job
     with open(path, "rb") as handle:
         data = handle.read()
     crc, size = zlib.crc32(data), len(data)
     if known is not None and known[:2] == (crc, size):
         return "copy", crc, size
-    deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
-    return "new", crc, size, deflate.compress(data) + deflate.flush()
+    if ready is not None and ready[:2] == (crc, size):
+        return "new", crc, size, ready[2]
+    return "new", crc, size, _deflate(data)
 
 
 @contextlib.contextmanager
@@ -269,10 +282,10 @@ def _central_header(name: bytes, crc: int, packed_size: int, size: int, offset: 
                        crc, packed_size, size, len(name), 0, 0, 0, 0, 0o100644 << 16, offset) + name
 
 
-def _plan(site: Path, top: str, previous: dict, cache: Cache | None) -> tuple[list[tuple], list[tuple]]:
+def _plan(site: Path, top: str, previous: dict, cache: Cache | None, ready: dict) -> tuple[list[tuple], list[tuple]]:
     """Return (the zip's files, as (name, previous entry, cache key, unchanged?), in order; the jobs
-    for the threads, as (path, previous entry, size)): every file but those unchanged since the
-    previous zip, known by their stat without being read."""
+    for the threads, as (path, previous entry, size, ready entry)): every file but those unchanged
+    since the previous zip, known by their stat without being read."""
     files, jobs = [], []
     for relative, entry in files_under(site):
         name, info = f"{top}/{relative}", entry.stat()
@@ -282,7 +295,7 @@ def _plan(site: Path, top: str, previous: dict, cache: Cache | None) -> tuple[li
         unchanged = known_crc is not None and known is not None and known[:2] == (known_crc, info.st_size)
         files.append((name.encode("utf-8"), known, key, unchanged))
         if not unchanged:
-            jobs.append((entry.path, known, info.st_size))
+            jobs.append((entry.path, known, info.st_size, ready.get(relative)))
     return files, jobs
 
 
@@ -306,8 +319,11 @@ def _write_entries(body: _ZipBody, files: list[tuple], packed, cache: Cache | No
     return central
 
 
-def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = None) -> Path:
+def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = None, ready: dict | None = None) -> Path:
     """Write site as a zip (under folder top, fixed dates and order) beside zip_path; return the unswapped file.
+
+    ready maps a file's path under site to what deflated() returned for it: used when the file still
+    has that crc and size, instead of deflating it here.
 
     With cache_dir, the zip is written faster and to the same bytes. The cache holds the crc of every
     file zipped, by its stat, and the stat of the zip written; when zip_path is still that zip, a file
@@ -316,7 +332,7 @@ def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = Non
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     cache = Cache(cache_dir, "zip", version=code_version(sys.modules[__name__])) if cache_dir is not None else None
     previous = _vouched_entries(zip_path, cache)
-    files, jobs = _plan(site, top, previous, cache)
+    files, jobs = _plan(site, top, previous, cache, ready or {})
     fd, tmp = tempfile.mkstemp(dir=zip_path.parent, prefix=f".{zip_path.name}.", suffix=".tmp")
     os.close(fd)
     os.chmod(tmp, 0o644)

@@ -18,10 +18,10 @@ from urllib.parse import quote
 import jinja2
 import markdown
 import yaml
-
-from . import citations, textnorm
 from markupsafe import Markup
 
+from . import citations, textnorm
+from .cache import Cache
 from .progress import progress
 
 UI_LANGS = ("zh", "en")
@@ -308,7 +308,9 @@ def _entity_context(entity, mentioning, path, lang, strings, config, item) -> di
         "names": [{"label": strings[lang][f"lang_{code}"], "lang_tag": LANG_TAGS[code],
                    "names": " / ".join(entity["names"][code])} for code in LANG_TAGS if entity["names"].get(code)],
         "glossary": [item(r, path, lang) for r in mentioning if r["type"] == "glossary"],
-        "records": [item(r, path, lang) for r in mentioning if r["type"] != "glossary"],
+        "count": sum(1 for r in mentioning if r["type"] != "glossary"),
+        "entries": _list_entries([item(r, path, lang) for r in mentioning if r["type"] != "glossary"],
+                                 lambda i: i["lang_label"]),
         "search_href": _rel(path, f"{lang}/search.html") + "?q=" + quote(_short_or_name(entity)),
     }
     return ctx
@@ -317,14 +319,17 @@ def _entity_context(entity, mentioning, path, lang, strings, config, item) -> di
 def _browse_context(records, path, lang, strings, config, item) -> dict:
     """Return the template context of the browse page: every record, by type and language, by title."""
     ctx = _page(path, lang, "browse", strings, config)
+    truncated = f" · {strings[lang]['truncated_short']}"
     groups = []
     for kind in FOLDERS:
         for code in LANG_TAGS:
             items = [item(r, path, lang) for r in records if r["type"] == kind and r["main_language"] == code]
             if items:
+                items.sort(key=lambda i: i["title"])
                 groups.append({"key": f"{kind}-{code}",
                                "label": f"{strings[lang]['type_' + kind]} · {strings[lang]['lang_' + code]}",
-                               "records": sorted(items, key=lambda i: i["title"])})
+                               "count": len(items),
+                               "entries": _list_entries(items, lambda i: i["lang_label"] + (truncated if i["truncated"] else ""))})
     ctx["groups"] = groups
     return ctx
 
@@ -498,6 +503,43 @@ PARALLEL_FROM = 400  # below this many pages a second process costs more than it
 _RENDER: dict = {}  # the job, set before forking so workers inherit it instead of receiving it
 
 
+class _Entries:
+    """The entries of the long record lists (browse and organisation pages, thousands of records each),
+    rendered by the macro record_entry once per look (link, meta line, folder) and kept in .cache/
+    between builds: a new record re-renders those pages, but not the entries of the records already there."""
+
+    def __init__(self, env: jinja2.Environment, cache: Cache | None):
+        self.macro = env.get_template("macros.html").module.record_entry
+        self.cache = cache
+        self.made: dict[str, str] = {}  # rendered by this process since the last drain()
+
+    def html(self, items: list[dict], meta) -> Markup:
+        """Return the entries of items, meta(item) giving each one's meta line, as one piece of HTML."""
+        out = []
+        for item in items:
+            shown = meta(item)
+            key = f"{item['href']}\0{item['lang_tag']}\0{item['title']}\0{shown}"
+            html = self.cache.get(key) if self.cache is not None else None
+            if html is None:
+                html = self.made[key] = str(self.macro(item, shown))
+                if self.cache is not None:
+                    self.cache.put(key, html)
+            out.append(html)
+        return Markup("\n    ".join(out))
+
+    def drain(self) -> dict[str, str]:
+        """Return the entries rendered since the last call (a worker hands them to the parent's cache)."""
+        made, self.made = self.made, {}
+        return made
+
+
+def _list_entries(items: list[dict], meta) -> Markup:
+    """Return the HTML of a long record list's entries, from the job's cache of them (_Entries)."""
+    if "entries" not in _RENDER:
+        _RENDER["entries"] = _Entries(_RENDER["env"], _RENDER.get("entries_cache"))
+    return _RENDER["entries"].html(items, meta)
+
+
 def _link_unchanged(index: int) -> tuple[str, list] | None:
     """Link page number index of the job from the previous site and return (path, manifest entry),
     or return None when the page must be rendered."""
@@ -512,8 +554,8 @@ def _link_unchanged(index: int) -> tuple[str, list] | None:
     return None
 
 
-def _render_one(index: int) -> tuple[str, list]:
-    """Render page number index of the job; return (path, manifest entry)."""
+def _render_one(index: int) -> tuple[str, list, dict]:
+    """Render page number index of the job; return (path, manifest entry, list entries it rendered)."""
     job = _RENDER
     page = job["pages"][index]
     target = os.path.join(job["out_dir"], page["path"])
@@ -521,7 +563,8 @@ def _render_one(index: int) -> tuple[str, list]:
     html = job["env"].get_template(page["template"]).render(**context).encode("utf-8")
     with open(target, "wb") as handle:
         handle.write(html)
-    return page["path"], [_page_key(page, job["fingerprint"]), *_stamp(target)]
+    made = job["entries"].drain() if "entries" in job else {}
+    return page["path"], [_page_key(page, job["fingerprint"]), *_stamp(target)], made
 
 
 def _stamp(path: str) -> list[int]:
@@ -535,16 +578,18 @@ def _stamp(path: str) -> list[int]:
 
 
 def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fingerprint: str,
-                 previous_site: Path, manifest: dict) -> tuple[int, dict]:
+                 previous_site: Path, manifest: dict, cache_dir: Path | None = None) -> tuple[int, dict]:
     """Write every planned page under out_dir; return (pages rendered anew, the new manifest).
 
     A page whose template input is unchanged since the last build (same key in the manifest) is
     linked from the previous site instead of rendered again, after checking that file's size and
     modification time, so an edited or damaged file there is never reused. When many pages must be
-    rendered they are shared between two processes.
+    rendered they are shared between two processes. With cache_dir, the entries of long record lists
+    are kept there (_Entries).
     """
+    entries_cache = Cache(cache_dir, "list-entries", fingerprint) if cache_dir is not None else None
     _RENDER.update(pages=pages, env=env, out_dir=str(out_dir), fingerprint=fingerprint,
-                   previous_site=str(previous_site), manifest=manifest)
+                   previous_site=str(previous_site), manifest=manifest, entries_cache=entries_cache)
     for folder in sorted({posixpath.dirname(page["path"]) for page in pages}):
         (out_dir / folder).mkdir(parents=True, exist_ok=True)
     try:
@@ -564,4 +609,10 @@ def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fing
                 done.update(zip(todo, rendered))
     finally:
         _RENDER.clear()
+    if entries_cache is not None:
+        for result in done.values():
+            for key, html in (result[2] if len(result) > 2 else {}).items():
+                entries_cache.put(key, html)
+        # Entries of lists not rendered this time stay: the next build may render those lists.
+        entries_cache.save(keep_unused=True)
     return len(todo), {pages[i]["path"]: done[i][1] for i in range(len(pages))}

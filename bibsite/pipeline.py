@@ -176,7 +176,8 @@ def write_site(project: Project, enriched: list[dict], entity_table: list[dict],
         fingerprint = pages.fingerprint(project.templates, strings, settings, entity_table)
         env = pages.environment(project.templates)
         try:
-            rendered, manifest = pages.render_pages(planned, env, staged, fingerprint, project.site, manifest)
+            rendered, manifest = pages.render_pages(planned, env, staged, fingerprint, project.site, manifest,
+                                                    project.cache)
         except jinja2.TemplateError as error:
             raise template_error(error, project) from None
         (staged / "index.html").write_text(pages.render_root(env, strings, settings), encoding="utf-8")
@@ -185,22 +186,25 @@ def write_site(project: Project, enriched: list[dict], entity_table: list[dict],
         if settings["base_url"]:
             (staged / "sitemap.xml").write_text(sitemap_xml([p["path"] for p in planned], settings["base_url"]),
                                                 encoding="utf-8")
-        data_job.result()
+        ready = data_job.result()
         stats = search_job.result()
     return {"pages": len(planned) + 2, "rendered": rendered, "index_bytes": stats.get("index_bytes", 0),
-            "manifest": manifest}
+            "manifest": manifest, "ready": {**ready, **stats.get("ready", {})}}
 
 
-def write_data(project: Project, enriched: list[dict], staged: Path) -> None:
-    """Write the assets, data/records.json and the collection's citations into staged."""
+def write_data(project: Project, enriched: list[dict], staged: Path) -> dict:
+    """Write the assets, data/records.json and the collection's citations into staged; return these
+    three large files deflated for the zip (output.write_zip's ready=), which this process has time for."""
     output.copy_tree(project.templates / "assets", staged / "assets")
     output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
     write_citations(enriched, staged / "data", Cache(project.cache, "citations", code_version(citations)))
+    return {name: output.deflated(staged / name)
+            for name in ("data/records.json", "data/bibliography.bib", "data/bibliography.json")}
 
 
 def write_search_index(enriched: list[dict], entity_table: list[dict], staged: Path, cache_dir: Path) -> dict:
     """Write the search page's assets (search_index) into staged, updating the last build's index
-    (kept in cache_dir) where records changed; return their figures."""
+    (kept in cache_dir) where records changed; return their figures, and index.js deflated for the zip."""
     import search_index
     from search_index import assets, builder, incremental
 
@@ -210,6 +214,7 @@ def write_search_index(enriched: list[dict], entity_table: list[dict], staged: P
                                                previous=cache.get("state"))
     cache.put("state", figures.pop("state"))
     cache.save()
+    figures["ready"] = {"assets/search/index.js": output.deflated(staged / "assets" / "search" / "index.js")}
     return figures
 
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.conftest import copy_project, run_build
+from tests.conftest import ROOT, copy_project, run_build
 
 NEW_ABSTRACT = "\n\n新加坡与上海合作组织在反恐领域的合作日益深化,东盟地区论坛也为此提供了平台。  相似文献\n"
 
@@ -85,3 +85,24 @@ def test_a_corrupt_cache_is_recomputed_not_trusted(project):
     theirs = (reference / "site" / "data" / "records.json").read_text(encoding="utf-8")
     # Same records, same derived keywords, entities and similar lists: the damaged entry was redone.
     assert re.sub(r'"added": "[^"]*"', "", ours) == re.sub(r'"added": "[^"]*"', "", theirs)
+
+
+def test_long_list_entries_are_rendered_once_and_kept_between_builds(tmp_path):
+    from bibsite import pages
+    from bibsite.cache import Cache
+
+    env = pages.environment(ROOT / "templates")
+    items = [{"href": f"abstracts/{n}.html", "lang_tag": "en", "title": f"<b>Title {n}</b>"} for n in range(3)]
+
+    def entries(meta):
+        made = pages._Entries(env, Cache(tmp_path, "list-entries", "v1"))
+        html = made.html(items, meta)
+        made.cache.save(keep_unused=True)
+        return html, made.drain()
+
+    first, rendered = entries(lambda item: "English")
+    assert len(rendered) == 3 and first.count("<li>") == 3 and "&lt;b&gt;Title 0" in first  # escaped
+    again, rendered = entries(lambda item: "English")
+    assert again == first and rendered == {}  # all three from the cache
+    other, rendered = entries(lambda item: "英文")
+    assert len(rendered) == 3 and "英文" in other
