@@ -19,9 +19,9 @@ from bibsite.background import Background
 from bibsite.enrich import CollectionWork
 from bibsite.errors import InputError
 from bibsite.pipeline import (Project, Timer, add_keywords, add_similar, analyse_records, config, human_size,
-                              import_seeds, load_entities, load_records, publish, start_analyser, with_imported,
-                              write_search_index, write_site)
-from bibsite.uptodate import remember, up_to_date_report
+                              import_seeds, imported_paths, load_entities, load_records, publish, start_analyser,
+                              with_imported, write_search_index, write_site)
+from bibsite.uptodate import input_hashes, remember, up_to_date_report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +45,8 @@ def build(project: Project) -> int:
     """Import new seeds, then build site/ and the zip, publishing both only if everything succeeded."""
     timer = Timer()
     output.recover(project.site, project.zip_path)
-    unchanged = up_to_date_report(project.last_build, project.root, project.site, project.zip_path)
+    inputs = input_hashes(project.root, project.cache)
+    unchanged = up_to_date_report(project.last_build, inputs, project.site, project.zip_path)
     if unchanged is not None:
         report_import(unchanged)
         print(f"Done: nothing changed since the last build; site/ and {project.zip_path.name} are up to date "
@@ -68,10 +69,12 @@ def build(project: Project) -> int:
                                                        project.cache))  # while similar records are found
             add_similar(records, work.similar())
             figures = write_site(project, records, entity_table, settings, staged, search_job)
+        listing: list = []
         staged_zip = output.write_zip(staged, project.zip_path, top="site", cache_dir=project.cache,
-                                      ready=figures["ready"])
+                                      ready=figures["ready"], listing=listing)
         publish(project, staged, staged_zip, figures)
-        remember(project.last_build, project.root, project.site, project.zip_path, imported)
+        remember(project.last_build, inputs, project.root, imported_paths(project, imported), project.site,
+                 project.zip_path, imported, listing)
     finally:
         output.discard(staged, project.zip_path)
     print(f"Done: {len(records)} records ({analysed} analysed anew), {figures['pages']} pages ({figures['rendered']} rendered anew), "

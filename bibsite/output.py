@@ -282,13 +282,16 @@ def _central_header(name: bytes, crc: int, packed_size: int, size: int, offset: 
                        crc, packed_size, size, len(name), 0, 0, 0, 0, 0o100644 << 16, offset) + name
 
 
-def _plan(site: Path, top: str, previous: dict, cache: Cache | None, ready: dict) -> tuple[list[tuple], list[tuple]]:
+def _plan(site: Path, top: str, previous: dict, cache: Cache | None, ready: dict,
+          listing: list) -> tuple[list[tuple], list[tuple]]:
     """Return (the zip's files, as (name, previous entry, cache key, unchanged?), in order; the jobs
     for the threads, as (path, previous entry, size, ready entry)): every file but those unchanged
-    since the previous zip, known by their stat without being read."""
+    since the previous zip, known by their stat without being read. Appends (path under site,
+    size, modification time) of every file to listing."""
     files, jobs = [], []
     for relative, entry in files_under(site):
         name, info = f"{top}/{relative}", entry.stat()
+        listing.append((relative, info.st_size, info.st_mtime_ns))
         key = f"file\n{_stat_key(info)}"
         known_crc = cache.get(key) if cache is not None else None
         known = previous.get(name)
@@ -319,11 +322,13 @@ def _write_entries(body: _ZipBody, files: list[tuple], packed, cache: Cache | No
     return central
 
 
-def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = None, ready: dict | None = None) -> Path:
+def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = None, ready: dict | None = None,
+              listing: list | None = None) -> Path:
     """Write site as a zip (under folder top, fixed dates and order) beside zip_path; return the unswapped file.
 
     ready maps a file's path under site to what deflated() returned for it: used when the file still
-    has that crc and size, instead of deflating it here.
+    has that crc and size, instead of deflating it here. listing, when given, receives (path under
+    site, size, modification time) of every file zipped, in order (what uptodate.output_stamp reads).
 
     With cache_dir, the zip is written faster and to the same bytes. The cache holds the crc of every
     file zipped, by its stat, and the stat of the zip written; when zip_path is still that zip, a file
@@ -332,7 +337,7 @@ def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = Non
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     cache = Cache(cache_dir, "zip", version=code_version(sys.modules[__name__])) if cache_dir is not None else None
     previous = _vouched_entries(zip_path, cache)
-    files, jobs = _plan(site, top, previous, cache, ready or {})
+    files, jobs = _plan(site, top, previous, cache, ready or {}, listing if listing is not None else [])
     fd, tmp = tempfile.mkstemp(dir=zip_path.parent, prefix=f".{zip_path.name}.", suffix=".tmp")
     os.close(fd)
     os.chmod(tmp, 0o644)

@@ -78,10 +78,14 @@ def load_entities(project: Project) -> list[dict]:
     return entities.load_entities(project.content / "entities.yaml")
 
 
+def imported_paths(project: Project, imported: dict) -> list[Path]:
+    """Return the files of content/ the import wrote."""
+    return [project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml" for r in imported["new"]]
+
+
 def with_imported(project: Project, existing: list[dict], imported: dict) -> list[dict]:
     """Return the loaded records plus the ones just imported, read back from their files, in id order."""
-    paths = [project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml" for r in imported["new"]]
-    added = records.load_added(paths, project.root, project.cache)
+    added = records.load_added(imported_paths(project, imported), project.root, project.cache)
     return sorted(existing + added, key=lambda r: (r["type"], r["id"]))
 
 

@@ -57,51 +57,76 @@ def _file_hash(relative: str, path: str, hashes: Cache, now_ns: int) -> bytes:
     return digest
 
 
-def inputs_fingerprint(root: Path, cache_dir: Path) -> str:
-    """Return a hash of the content of every file the build reads (its hashes cached in cache_dir)."""
-    hashes = Cache(cache_dir, "input-hashes", version="sha256")
+def input_hashes(root: Path, cache_dir: Path) -> dict[str, bytes]:
+    """Return {path relative to root: SHA-256} of every file the build reads (hashes cached in cache_dir)."""
+    cache = Cache(cache_dir, "input-hashes", version="sha256")
     now_ns = time.time_ns()
+    hashes = {relative: _file_hash(relative, path, cache, now_ns) for relative, path in input_files(root)}
+    cache.save()
+    return hashes
+
+
+def fingerprint(hashes: dict[str, bytes]) -> str:
+    """Return one hash of input_hashes()."""
     digest = hashlib.sha256()
-    for relative, path in input_files(root):
+    for relative in sorted(hashes, key=lambda name: name.split("/")):
         digest.update(relative.encode() + b"\0")
-        digest.update(_file_hash(relative, path, hashes, now_ns))
-    hashes.save()
+        digest.update(hashes[relative])
     return digest.hexdigest()
 
 
-def output_stamp(site: Path, zip_path: Path) -> str:
-    """Return a stamp of the published output: every file's path, size and modification time."""
+def inputs_fingerprint(root: Path, cache_dir: Path) -> str:
+    """Return a hash of the content of every file the build reads (its hashes cached in cache_dir)."""
+    return fingerprint(input_hashes(root, cache_dir))
+
+
+def output_stamp(site: Path, zip_path: Path, listing: list[tuple[str, int, int]] | None = None) -> str:
+    """Return a stamp of the published output: every file's path, size and modification time.
+
+    listing gives them, (path under site, size, modification time) in files_under order, when the
+    caller has just read them (output.write_zip's listing=, the site being the one it zipped)."""
     digest = hashlib.sha256()
-    for relative, entry in files_under(site) if site.is_dir() else []:
-        info = entry.stat()
-        digest.update(f"{site.name}/{relative}|{info.st_size}|{info.st_mtime_ns}\n".encode())
+    if listing is None:
+        listing = [(relative, info.st_size, info.st_mtime_ns)
+                   for relative, info in ((relative, entry.stat()) for relative, entry in files_under(site))] \
+            if site.is_dir() else []
+    for relative, size, mtime_ns in listing:
+        digest.update(f"{site.name}/{relative}|{size}|{mtime_ns}\n".encode())
     if zip_path.is_file():
         info = zip_path.stat()
         digest.update(f"{zip_path.relative_to(site.parent).as_posix()}|{info.st_size}|{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
-def up_to_date_report(record_file: Path, root: Path, site: Path, zip_path: Path) -> dict | None:
-    """Return the last build's import report when its inputs and outputs are exactly as it left them,
-    else None (the build has work to do)."""
+def up_to_date_report(record_file: Path, inputs: dict[str, bytes], site: Path, zip_path: Path) -> dict | None:
+    """Return the last build's import report when its inputs (input_hashes() now) and outputs are
+    exactly as it left them, else None (the build has work to do)."""
     try:
         last = json.loads(record_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not (site.is_dir() and zip_path.is_file() and isinstance(last, dict)):
         return None
-    if last.get("inputs") != inputs_fingerprint(root, record_file.parent):
+    if last.get("inputs") != fingerprint(inputs):
         return None
     if last.get("output") != output_stamp(site, zip_path):
         return None
     return last.get("report")
 
 
-def remember(record_file: Path, root: Path, site: Path, zip_path: Path, imported: dict) -> None:
-    """Record the inputs, outputs and import report (duplicates, orphans) of the build that just published."""
+def remember(record_file: Path, inputs: dict[str, bytes], root: Path, written: list[Path], site: Path,
+             zip_path: Path, imported: dict, listing: list[tuple[str, int, int]] | None = None) -> None:
+    """Record the inputs, outputs and import report (duplicates, orphans) of the build that just published.
+
+    inputs are the input_hashes() the build started from, and written the input files it wrote since
+    (imported records): the inputs it was built from. (Hashing every input again here would also
+    take in a file edited during the build, whose edit the build may not have seen.) listing is
+    output_stamp's."""
     record_file.parent.mkdir(parents=True, exist_ok=True)
+    inputs = dict(inputs)
+    for path in written:
+        inputs[Path(path).relative_to(root).as_posix()] = hashlib.sha256(Path(path).read_bytes()).digest()
     report = {"new": [], "duplicates": imported["duplicates"], "orphans": imported["orphans"],
               "unchanged": imported["unchanged"] + len(imported["new"])}
-    state = {"inputs": inputs_fingerprint(root, record_file.parent), "output": output_stamp(site, zip_path),
-             "report": report}
+    state = {"inputs": fingerprint(inputs), "output": output_stamp(site, zip_path, listing), "report": report}
     record_file.write_text(json.dumps(state, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
