@@ -8,6 +8,7 @@ A maintainer's own `keywords` field always wins: see record_keywords().
 """
 from __future__ import annotations
 
+import heapq
 import importlib.util
 import math
 import re
@@ -91,7 +92,8 @@ def corpus_stats(records, user_words=(), features: dict | None = None) -> dict:
             candidates = known["candidates"] if known else _candidates(text, lang, stats["user_words"])
             stats[lang]["df"].update(set(candidates))
     for lang in LANGUAGES:
-        stats[lang]["df"] = dict(sorted(stats[lang]["df"].items()))
+        df = stats[lang]["df"]
+        stats[lang]["df"] = {term: df[term] for term in sorted(df)}  # sorting terms alone spares pair compares
     return stats
 
 
@@ -103,41 +105,94 @@ def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int 
     lang_stats = stats.get(lang) or {"docs": 0, "df": {}}
     n, df = lang_stats["docs"], lang_stats["df"]
 
-    # Ranking tuples: rounded score (negated), first position, words. Ties go to the earlier word, then
-    # to the word itself, and rounding keeps float noise from deciding, so the order never varies.
-    scored: list[tuple[float, int, tuple[str, ...]]] = []
-    surfaces: dict = {}
-    if lang == "zh":
-        tags = zip(*features["tags"]) if features else _zh_keyword_tags(_zh_words(text, words))
-        idf = _idf_table_for(n)
-        scored = [(-round(weight * idf(df.get(word, 0)), 9), position, (word,))
-                  for position, (word, weight) in enumerate(tags)]
-    else:
-        if features and "phrases" in features:
-            rows = [(tuple(words), tf, position, shown) for words, tf, position, shown in features["phrases"]]
-        else:
-            counts, forms, first_seen = _phrase_counts(text, lang)
-            rows = [(key, tf, first_seen[key], _display(forms[key])) for key, tf in counts.items()]
-        idf = _idf_table_for(n)
-        first = {key: position for key, _, position, _ in rows}
-        surfaces = {key: shown for key, _, _, shown in rows}
-        for key, tf, _, _ in rows:
-            if len(key) > 1 and tf < 2 and lang == "en":
-                continue  # an English phrase seen once is usually chance, not a term
-            # An English phrase says more than a word; a Vietnamese word is already two syllables or more.
-            bonus = len(key) ** 0.5 if lang == "en" else 1.0
-            score = (1 + math.log(tf)) * idf(df.get(" ".join(key), 0)) * bonus
-            scored.append((-round(score, 9), first[key], key))
-    scored.sort()
+    idf = _idf_table_for(n)
 
-    chosen: list[tuple[str, ...]] = []
-    for _, _, key in scored:
-        if any(_overlaps(key, other) for other in chosen):
+    # Ranking tuples: rounded score (negated), first position, words (then, for phrases, the form shown:
+    # never compared, as no two rows have the same words). Ties go to the earlier word, then to the word
+    # itself, and rounding keeps float noise from deciding, so the order never varies.
+    if lang == "zh":
+        if features:
+            tags, weights = features["tags"]
+        else:
+            pairs = _zh_keyword_tags(_zh_words(text, words))
+            tags, weights = [word for word, _ in pairs], [weight for _, weight in pairs]
+        return [key[0] for _, _, key in _best_tags(tags, weights, df, idf, count)]
+
+    if features and "phrases" in features:
+        rows = features["phrases"]
+    else:
+        counts, forms, first_seen = _phrase_counts(text, lang)
+        rows = [(key, tf, first_seen[key], _display(forms[key])) for key, tf in counts.items()]
+    english = lang == "en"
+    # A score depends on the count, the document frequency and the bonus alone: each is worked out once.
+    known = _phrase_scores_for(n)
+    scored = []
+    for key, tf, position, shown in rows:
+        phrase = english and len(key) > 1
+        if phrase and tf < 2:
+            continue  # an English phrase seen once is usually chance, not a term
+        key = tuple(key)
+        facts = (tf, df.get(" ".join(key), 0), len(key) if phrase else 1)
+        negated = known.get(facts)
+        if negated is None:
+            score = (1 + math.log(tf)) * idf[facts[1]]
+            if phrase:
+                # An English phrase says more than a word; a Vietnamese word is already two syllables or
+                # more. (Elsewhere the bonus would be 1.0, which leaves a score as it is.)
+                score *= len(key) ** 0.5
+            negated = known[facts] = -round(score, 9)
+        scored.append((negated, position, key, shown))
+    scored.sort()
+    return [shown for _, _, _, shown in _pick(scored, count)]
+
+
+def _best_tags(tags: list[str], weights: list[float], df: dict, idf: dict, count: int) -> list[tuple]:
+    """Return the ranking tuples _pick() would choose among all Chinese tags, scoring only those that can matter.
+
+    Why this is exact: tags come heaviest first and weights are never negative (jieba's TF-IDF; checked
+    below, else every tag is scored); idf[d] <= idf[0] for every document frequency d >= 0, and float
+    multiplication and round() are monotonic, so no tag from position m on scores more than
+    round(weights[m] * idf[0], 9). Scored tags wait in a heap ordered by their ranking tuples, and the
+    best of them is handed out only once weights[m] * idf[0] <= its score s for the first unscored
+    tag m (then round(weights[m] * idf[0], 9) <= round(s, 9) = s, s being rounded already) or every
+    tag is scored. Any unscored tag then scores less than s, or the same at a later position (the words
+    are never reached: positions differ), so it ranks after: the heap hands out tags in the very order
+    of sorting them all. The choice reads that order until it has count words, exactly as _pick()
+    does over the sorted list, so it makes the same choices and stops at the same tag.
+    """
+    total = min(len(tags), len(weights))
+    if count < 1 or weights != sorted(weights, reverse=True) or (weights and weights[-1] < 0):
+        # count < 1 takes every tag that overlaps no other (see _pick): nothing can be left unscored.
+        scored = [(-round(weight * idf[df.get(tag, 0)], 9), p, (tag,))
+                  for p, (tag, weight) in enumerate(zip(tags, weights))]
+        return _pick(sorted(scored), count)
+    ceiling = idf[0]
+    waiting: list[tuple] = []
+    chosen: list[tuple] = []
+    m = 0
+    while len(chosen) < count:
+        while m < total and (not waiting or weights[m] * ceiling > -waiting[0][0]):
+            heapq.heappush(waiting, (-round(weights[m] * idf[df.get(tags[m], 0)], 9), m, (tags[m],)))
+            m += 1
+        if not waiting:
+            break
+        entry = heapq.heappop(waiting)
+        if not any(_overlaps(entry[2], other[2]) for other in chosen):
+            chosen.append(entry)
+    return chosen
+
+
+def _pick(scored: list[tuple], count: int) -> list[tuple]:
+    """Return the first count ranking tuples of sorted scored whose words overlap none picked before them."""
+    chosen: list[tuple] = []
+    for entry in scored:
+        key = entry[2]
+        if any(_overlaps(key, other[2]) for other in chosen):
             continue  # "collective security" already says "security"
-        chosen.append(key)
+        chosen.append(entry)
         if len(chosen) == count:
             break
-    return [surfaces[key] if key in surfaces else key[0] for key in chosen]
+    return chosen
 
 
 def record_keywords(record: dict, corpus_stats: dict | None = None, count: int = DEFAULT_COUNT,
@@ -309,23 +364,37 @@ def _acronym(word: str) -> bool:
 
 def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Return whether one phrase contains the other as a run of words (for Chinese: as a substring)."""
-    if len(a) == len(b) == 1 and _HAN.search(a[0]):
-        return a[0] in b[0] or b[0] in a[0]
+    if len(a) == len(b):
+        if len(a) == 1 and _HAN.search(a[0]):
+            return a[0] in b[0] or b[0] in a[0]
+        return a == b  # the only run of a's length in b is b itself
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     return any(long[i:i + len(short)] == short for i in range(len(long) - len(short) + 1))
 
 
 @lru_cache(maxsize=4)
-def _idf_table_for(n: int):
-    """Return _idf(n, ·) remembering its values: a corpus has few distinct document frequencies."""
-    known: dict[int, float] = {}
+def _idf_table_for(n: int) -> dict:
+    """Return {df: _idf(n, df)}, filled in on first use: a corpus has few distinct document frequencies."""
+    return _IdfTable(n)
 
-    def idf(df: int) -> float:
-        value = known.get(df)
-        if value is None:
-            value = known[df] = _idf(n, df)
+
+@lru_cache(maxsize=4)
+def _phrase_scores_for(n: int) -> dict:
+    """Return a store for English and Vietnamese ranking scores in a corpus of n texts:
+    (count, document frequency, words the bonus weighs, 1 for none) -> negated rounded score."""
+    return {}
+
+
+class _IdfTable(dict):
+    """df -> _idf(n, df), each value computed once; reading it is a plain dict lookup."""
+
+    def __init__(self, n: int):
+        super().__init__()
+        self.n = n
+
+    def __missing__(self, df: int) -> float:
+        value = self[df] = _idf(self.n, df)
         return value
-    return idf
 
 
 def _idf(n: int, df: int) -> float:

@@ -8,9 +8,9 @@ Records with the same entity set score the same against any record, so they are 
 """
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter, defaultdict
+from itertools import chain
 from operator import itemgetter
 
 # Per record, only the strongest terms take part: weak terms barely move a cosine, and it is a
@@ -50,38 +50,52 @@ def similar(records_terms: dict, records_entities: dict | None = None, k: int = 
     # Cosine needs each whole vector's length; both parts are unit length (or empty) before scaling.
     norm = {i: math.sqrt((1.0 if terms[i] else 0.0) + (w2 if entities[i] else 0.0)) for i in ids}
 
-    postings: dict[str, list[tuple[object, float]]] = defaultdict(list)
-    for doc_id in ids:
+    # From here on a record is named by its place in ids (id order): small ints hash fast and index lists.
+    place = {doc_id: p for p, doc_id in enumerate(ids)}
+    norms = [norm[doc_id] for doc_id in ids]
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for p, doc_id in enumerate(ids):
         for term, weight in terms[doc_id]:
-            postings[term].append((doc_id, weight))
+            postings[term].append((p, weight))
 
     groups = _groups(ids, entities, norm)
-    group_of = {doc_id: key for key, members in groups.items() for doc_id in members}
+    keys = list(groups)
+    members = [[place[doc_id] for doc_id in groups[key]] for key in keys]
+    group_of = [0] * len(ids)
+    for g, places in enumerate(members):
+        for p in places:
+            group_of[p] = g
+    vectors = [entities[groups[key][0]] for key in keys]  # members share their entity vector
     by_entity: dict = defaultdict(list)
-    for key in groups:
+    for g, key in enumerate(keys):
         for slug in key[0]:
-            by_entity[slug].append(key)
+            by_entity[slug].append(g)
     ranked_groups: dict = {}
 
     result = {}
-    for doc_id in ids[part[0]::part[1]]:
+    for p in range(len(ids))[part[0]::part[1]]:
+        doc_id = ids[p]
         scores: dict = {}
         get = scores.get
         for term, weight in terms[doc_id]:
             for other, other_weight in postings[term]:
                 scores[other] = get(other, 0.0) + weight * other_weight
-        scores.pop(doc_id, None)
+        scores.pop(p, None)
 
-        key = group_of[doc_id]
-        if key not in ranked_groups:
-            ranked = _rank_groups(key, groups, by_entity, entities, w2)
-            ranked_groups[key] = (ranked, dict(ranked))
-        ranked, group_score = ranked_groups[key]
-        scale = 1.0 / norm[doc_id] if scores else 0.0
-        totals = {o: s * scale / norm[o] + group_score.get(group_of[o], 0.0) for o, s in scores.items()}
-        candidates = _shortlist(totals, k)
-        candidates += _entity_only(doc_id, ranked, groups, scores, k)
-        result[doc_id] = [o for score, _, o in heapq.nsmallest(k, candidates) if score < 0]
+        g = group_of[p]
+        if g not in ranked_groups:
+            ranked = _rank_groups(g, keys, by_entity, vectors, w2)
+            score_of = [0.0] * len(keys)  # by group: its entity score against group g
+            for other_group, score in ranked:
+                score_of[other_group] = score
+            ranked_groups[g] = ([(other_group, -round(score, DIGITS)) for other_group, score in ranked], score_of)
+        ranked, score_of = ranked_groups[g]
+        scale = 1.0 / norms[p] if scores else 0.0
+        totals = {o: s * scale / norms[o] + score_of[group_of[o]] for o, s in scores.items()}
+        candidates = _shortlist(totals, k, ids)
+        candidates += _entity_only(p, ranked, members, scores, k, ids)
+        # Ranking tuples are distinct (one per record), so sorted()[:k] is heapq.nsmallest(k, ...).
+        result[doc_id] = [o for score, _, o in sorted(candidates)[:k] if score < 0]
     return result
 
 
@@ -91,36 +105,54 @@ def _term_vectors(ids, records_terms) -> dict:
     # A record's terms may come counted already ({term: count}); they are only read here.
     counts = {doc_id: terms if isinstance(terms, dict) else Counter(terms)
               for doc_id, terms in ((doc_id, records_terms[doc_id]) for doc_id in ids)}
-    df: Counter = Counter()
-    for count in counts.values():
-        df.update(count.keys())
+    df = Counter(chain.from_iterable(counts.values()))
     blanks = {term for term in df if not (term and term.strip())}  # checked once per distinct term
     if blanks:
         for term in blanks:
             del df[term]
         counts = {doc_id: {t: c for t, c in count.items() if t not in blanks} for doc_id, count in counts.items()}
     max_df = max(MIN_DF_CUT, MAX_DF * n)
-    # A corpus has few distinct counts and document frequencies: their logarithms are computed once.
-    tf_weight = {c: 1 + math.log(c) for c in {c for count in counts.values() for c in count.values()}}
+    # A corpus has few distinct counts and document frequencies: their logarithms are computed once,
+    # and each term under the cut gets its IDF once, not once per record that uses it.
+    tf_weight = _TfWeights()
     idf = {d: _idf(n, d) for d in set(df.values())}
+    kept = {term: idf[d] for term, d in df.items() if d <= max_df}
     vectors = {}
     for doc_id in ids:
-        ranked = []
-        for term, c in counts[doc_id].items():
-            d = df[term]
-            if d <= max_df:
-                ranked.append((-(tf_weight[c] * idf[d]), term))
-        strongest = heapq.nsmallest(MAX_TERMS, ranked)  # heaviest first, ties by term
-        vectors[doc_id] = sorted(_unit({term: -negated for negated, term in strongest}).items())
+        count = counts[doc_id]
+        # Most of a record's words are common ones above the cut: the set intersection drops them in C.
+        ranked = sorted([(-(tf_weight[count[term]] * kept[term]), term) for term in kept.keys() & count.keys()])
+        strongest = ranked[:MAX_TERMS]  # heaviest first, ties by term
+        # Unit length as _unit() makes it: squares summed heaviest first.
+        length = math.sqrt(sum([negated * negated for negated, _ in strongest]))
+        vectors[doc_id] = sorted([(term, -negated / length) for negated, term in strongest]) if length else []
     return vectors
 
 
+class _TfWeights(dict):
+    """count -> 1 + log(count), each computed once, when first read."""
+
+    def __missing__(self, count):
+        value = self[count] = 1 + math.log(count)
+        return value
+
+
 def _entity_vectors(ids, records_entities) -> dict:
-    """Return id -> {slug: weight}: unit-length IDF weights of the record's entities."""
+    """Return id -> {slug: weight}: unit-length IDF weights of the record's entities.
+
+    Records with the same entities share one vector (read, never changed)."""
     n = len(ids)
-    sets = {doc_id: sorted(set(records_entities.get(doc_id) or ())) for doc_id in ids}
+    sets = {doc_id: tuple(sorted(set(records_entities.get(doc_id) or ()))) for doc_id in ids}
     df = Counter(slug for slugs in sets.values() for slug in slugs)
-    return {doc_id: _unit({slug: _idf(n, df[slug]) for slug in sets[doc_id]}) for doc_id in ids}
+    idf = {slug: _idf(n, d) for slug, d in df.items()}
+    made: dict = {}
+    vectors = {}
+    for doc_id in ids:
+        slugs = sets[doc_id]
+        if slugs not in made:
+            made[slugs] = _unit({slug: idf[slug] for slug in slugs})
+        vectors[doc_id] = made[slugs]
+    return vectors
 
 
 def _groups(ids, entities, norm) -> dict:
@@ -131,40 +163,46 @@ def _groups(ids, entities, norm) -> dict:
     return groups
 
 
-def _rank_groups(key, groups, by_entity, entities, w2) -> list:
-    """Return [(group, entity score)] for groups sharing an entity with group key, best first."""
-    slugs, own_norm = key
-    own = entities[groups[key][0]]
+def _rank_groups(g, keys, by_entity, vectors, w2) -> list:
+    """Return [(group, entity score)] for groups sharing an entity with group g, best first.
+
+    Groups are numbered by their place in keys, each (entity set, norm); vectors holds their entity vectors."""
+    slugs, own_norm = keys[g]
+    own = vectors[g]
     dots: dict = defaultdict(float)
     for slug in slugs:
-        for other_key in by_entity[slug]:
-            dots[other_key] += own[slug] * entities[groups[other_key][0]][slug]
-    ranked = [(other_key, w2 * dot / (own_norm * other_key[1])) for other_key, dot in dots.items() if dot > 0]
+        for other in by_entity[slug]:
+            dots[other] += own[slug] * vectors[other][slug]
+    ranked = [(other, w2 * dot / (own_norm * keys[other][1])) for other, dot in dots.items() if dot > 0]
     # Best first by raw score; groups that tie are merged in id order by _entity_only, not here.
     ranked.sort(key=itemgetter(1), reverse=True)
     return ranked
 
 
-def _shortlist(totals: dict, k: int) -> list:
-    """Return ranking tuples (-score, id text, id) for the records that may make the top k of totals."""
-    if not totals:
-        return []
-    # Cheap pass on raw floats first; the exact (rounded, id) ordering is only needed near the cut.
-    cut = heapq.nlargest(k, totals.values())[-1] - 2 * 10 ** -DIGITS
-    return [(-round(s, DIGITS), str(o), o) for o, s in totals.items() if s >= cut]
+def _shortlist(totals: dict, k: int, ids) -> list:
+    """Return ranking tuples (-score, id text, id) for the records that may make the top k of totals
+    (place in ids -> score)."""
+    if len(totals) > k:
+        # Cheap pass on raw floats first; the exact (rounded, id) ordering is only needed near the cut.
+        values = sorted(totals.values())
+        cut = values[-k] - 2 * 10 ** -DIGITS  # the k-th largest, as heapq.nlargest(k, ...)[-1] gives it
+    else:
+        cut = -math.inf  # every record may make the top k
+    return [(-round(s, DIGITS), str(ids[o]), ids[o]) for o, s in totals.items() if s >= cut]
 
 
-def _entity_only(doc_id, ranked_groups, groups, term_scored, k) -> list:
-    """Return ranking tuples for the best records that share entities with doc_id but no term."""
+def _entity_only(p, ranked_groups, members, term_scored, k, ids) -> list:
+    """Return ranking tuples for the best records that share entities with the record at place p but no
+    term (term_scored: the places of those that share a term). ranked_groups: [(group, negated rounded
+    entity score)], best first."""
     out = []
-    for key, score in ranked_groups:
-        rounded = -round(score, DIGITS)
+    for g, rounded in ranked_groups:
         if len(out) >= k and rounded > out[k - 1][0]:
             break  # groups come best first: nothing further can enter the top k
         taken = 0
-        for other in groups[key]:  # members in id order: the first few are the only ones that can win
-            if other != doc_id and other not in term_scored:
-                out.append((rounded, str(other), other))
+        for other in members[g]:  # members in id order: the first few are the only ones that can win
+            if other != p and other not in term_scored:
+                out.append((rounded, str(ids[other]), ids[other]))
                 taken += 1
                 if taken == k:
                     break

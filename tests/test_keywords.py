@@ -1,6 +1,8 @@
 """Tests for bibsite/keywords.py: extracted keywords in zh/en/vi, and the maintainer's field winning."""
 from __future__ import annotations
 
+import math
+import random
 import re
 from pathlib import Path
 
@@ -112,3 +114,38 @@ def test_glossary_keywords_cover_each_language(records, stats):
     assert any(re.search(r"[\u4e00-\u9fff]", w) for w in words)
     assert "an ninh" in words
     assert len(words) == len(set(words))
+
+
+def every_tag_scored(tags, weights, n, df, count):
+    """Chinese keywords the long way: score every tag, sort, then pick greedily (no pruning)."""
+    def idf(d):
+        return math.log((1 + n) / (1 + d)) + 1 if n else 1.0
+    ranked = sorted((-round(w * idf(df.get(t, 0)), 9), p, t) for p, (t, w) in enumerate(zip(tags, weights)))
+    chosen = []
+    for _, _, tag in ranked:
+        han = re.search(r"[\u4e00-\u9fff]", tag)
+        if any((tag in other or other in tag) if han else tag == other for other in chosen):
+            continue
+        chosen.append(tag)
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_chinese_keywords_scoring_only_some_tags_equal_scoring_them_all(seed):
+    # keywords() stops scoring tags once no later (lighter) tag can enter the list. Random tags with
+    # shared substrings (安全, 安全合作), tied weights, and words missing from the corpus (they score
+    # exactly the bound) must give what scoring every tag gives.
+    rng = random.Random(seed)
+    syllables = "安全合作组织上海中国亚信会议南海"
+    for _ in range(250):
+        words = ["".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(0, 60))]
+        tags = list(dict.fromkeys(words + rng.sample(["SCO", "CICA", "ASEAN"], rng.randint(0, 2))))
+        weights = sorted((rng.choice([0.05, 0.1, 0.2]) if rng.random() < 0.3 else rng.random() / 4 for _ in tags),
+                         reverse=True)
+        n = rng.choice([0, 1, 30, 3000])
+        df = {t: rng.randint(1, max(n, 1)) for t in tags if rng.random() < 0.8}
+        count = rng.choice([1, 3, 6, 6, 0])
+        found = keywords("", "zh", {"zh": {"docs": n, "df": df}}, count, {"tags": [tags, weights]})
+        assert found == every_tag_scored(tags, weights, n, df, count)
