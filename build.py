@@ -20,7 +20,7 @@ from bibsite.enrich import CollectionWork
 from bibsite.errors import InputError
 from bibsite.pipeline import (Project, Timer, add_keywords, add_similar, analyse_records, config, human_size,
                               import_seeds, imported_paths, load_entities, load_records, publish, start_analyser,
-                              with_imported, write_search_index, write_site)
+                              with_imported, write_listing_pages, write_search_index, write_site)
 from bibsite.uptodate import input_hashes, remember, up_to_date_report
 
 
@@ -64,11 +64,12 @@ def build(project: Project) -> int:
             records, analyses, analysed = analyse_records(with_imported(project, existing, imported), entity_table,
                                                           project, analyser)
             work = jobs.enter_context(CollectionWork(records, entity_table, analyses))  # keywords, similar records
+            listed = write_listing_pages(project, records, entity_table, settings, staged)  # meanwhile
             add_keywords(records, work.keywords(), analyses, project, analyser, entity_table)
             search_job = jobs.enter_context(Background(write_search_index, records, entity_table, staged,
                                                        project.cache))  # while similar records are found
             add_similar(records, work.similar())
-            figures = write_site(project, records, entity_table, settings, staged, search_job)
+            figures = write_site(project, records, entity_table, settings, staged, listed, search_job)
         listing: list = []
         staged_zip = output.write_zip(staged, project.zip_path, top="site", cache_dir=project.cache,
                                       ready=figures["ready"], listing=listing)

@@ -334,17 +334,18 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
     return ctx
 
 
-def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, entities: list[dict]) -> list[dict]:
-    """Return every page to write, in a stable order: {path, template, context}, or for record, browse
-    and entity pages {path, template, inputs, build}: the context is built (build[0](*build[1])) only
-    if the page must be rendered, and inputs is a digest of everything it is built from besides what
-    fingerprint() covers, so that a rebuild can tell which of them are unchanged without building them."""
+def plan_listing_pages(records: list[dict], config: dict, strings: dict, about: dict,
+                       entities: list[dict]) -> list[dict]:
+    """Return the pages that list records, and the other pages of each UI language that are not a
+    record's own (home, browse, about, organisations, search), in a stable order. None of them shows a
+    record's keywords or similar records, so they can be written while those are being worked out.
+
+    A page is {path, template, context}, or for browse and organisation pages {path, template,
+    inputs, build}: the context is built (build[0](*build[1])) only if the page must be rendered, and
+    inputs is a digest of everything it is built from besides what fingerprint() covers, so that a
+    rebuild can tell which of them are unchanged without building them."""
     pages = []
-    by_id = {r["id"]: r for r in records}
-    entity_by_slug = {e["slug"]: e for e in entities}
-    shared = {"strings": strings, "config": config, "by_id": by_id, "entities": entity_by_slug}
     shown = _shown(records)
-    inputs = _record_inputs(records, by_id, shown)
     item_views: dict = {}
 
     def item(record: dict, from_path: str, lang: str) -> dict:
@@ -381,12 +382,19 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
 
         path = f"{lang}/search.html"
         pages.append({"path": path, "template": "search.html", "context": _page(path, lang, "search", strings, config)})
-
-        for record in records:
-            path = f"{lang}/{record_path(record)}"
-            pages.append({"path": path, "template": f"{record['type']}.html", "inputs": lang + inputs[record["id"]],
-                          "build": (_record_context, (record, path, lang, shared)), "record": record["id"]})
     return pages
+
+
+def plan_record_pages(records: list[dict], config: dict, strings: dict, entities: list[dict]) -> list[dict]:
+    """Return each record's page in each UI language, in a stable order: {path, template, inputs,
+    build, record} (see plan_listing_pages)."""
+    by_id = {r["id"]: r for r in records}
+    shared = {"strings": strings, "config": config, "by_id": by_id, "entities": {e["slug"]: e for e in entities}}
+    inputs = _record_inputs(records, by_id, _shown(records))
+    return [{"path": f"{lang}/{record_path(record)}", "template": f"{record['type']}.html",
+             "inputs": lang + inputs[record["id"]],
+             "build": (_record_context, (record, f"{lang}/{record_path(record)}", lang, shared)), "record": record["id"]}
+            for lang in UI_LANGS for record in records]
 
 
 def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
@@ -508,9 +516,12 @@ class _Entries:
     rendered by the macro record_entry once per look (link, meta line, folder) and kept in .cache/
     between builds: a new record re-renders those pages, but not the entries of the records already there."""
 
-    def __init__(self, env: jinja2.Environment, cache: Cache | None):
-        self.macro = env.get_template("macros.html").module.record_entry
-        self.cache = cache
+    def __init__(self, env: jinja2.Environment, kept: dict[str, str]):
+        self.macro = getattr(env.get_template("macros.html").module, "record_entry", None)
+        if self.macro is None:
+            raise jinja2.TemplateRuntimeError("templates/macros.html has no macro record_entry(item, meta), "
+                                              "which the browse and organisation pages list records with")
+        self.kept = kept  # rendered by earlier builds
         self.made: dict[str, str] = {}  # rendered by this process since the last drain()
 
     def html(self, items: list[dict], meta) -> Markup:
@@ -519,11 +530,9 @@ class _Entries:
         for item in items:
             shown = meta(item)
             key = f"{item['href']}\0{item['lang_tag']}\0{item['title']}\0{shown}"
-            html = self.cache.get(key) if self.cache is not None else None
+            html = self.kept.get(key)
             if html is None:
-                html = self.made[key] = str(self.macro(item, shown))
-                if self.cache is not None:
-                    self.cache.put(key, html)
+                html = self.kept[key] = self.made[key] = str(self.macro(item, shown))
             out.append(html)
         return Markup("\n    ".join(out))
 
@@ -534,9 +543,10 @@ class _Entries:
 
 
 def _list_entries(items: list[dict], meta) -> Markup:
-    """Return the HTML of a long record list's entries, from the job's cache of them (_Entries)."""
+    """Return the HTML of a long record list's entries, from the job's kept entries (_Entries)."""
     if "entries" not in _RENDER:
-        _RENDER["entries"] = _Entries(_RENDER["env"], _RENDER.get("entries_cache"))
+        cache = _RENDER.get("entries_cache")
+        _RENDER["entries"] = _Entries(_RENDER["env"], (cache.get("entries") if cache is not None else None) or {})
     return _RENDER["entries"].html(items, meta)
 
 
@@ -608,11 +618,12 @@ def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fing
                 rendered = progress(pool.imap(_render_one, todo, chunksize=32), "pages", total=len(todo))
                 done.update(zip(todo, rendered))
     finally:
+        entries = _RENDER.get("entries")
         _RENDER.clear()
-    if entries_cache is not None:
-        for result in done.values():
-            for key, html in (result[2] if len(result) > 2 else {}).items():
-                entries_cache.put(key, html)
+    made = {key: html for result in done.values() if len(result) > 2 for key, html in result[2].items()}
+    if entries_cache is not None and made:
         # Entries of lists not rendered this time stay: the next build may render those lists.
-        entries_cache.save(keep_unused=True)
+        kept = entries.kept if entries is not None else entries_cache.get("entries") or {}
+        entries_cache.put("entries", {**kept, **made})
+        entries_cache.save()
     return len(todo), {pages[i]["path"]: done[i][1] for i in range(len(pages))}

@@ -1,8 +1,9 @@
 """The build's stages as importable functions, each taking and returning plain data.
 
 build.py calls them in order: config → load_entities → start_analyser → load_records → import_seeds →
-analyse_records → add_keywords (enrich.CollectionWork) → write_search_index (started meanwhile) →
-add_similar → write_site (pages, records.json, citations) → write_zip → publish.
+analyse_records → write_listing_pages (while enrich.CollectionWork finds keywords and similar records) →
+add_keywords → write_search_index (started meanwhile) → add_similar → write_site (record pages,
+records.json, citations) → write_zip → publish.
 """
 from __future__ import annotations
 
@@ -167,33 +168,51 @@ def search_order(record: dict) -> tuple:
             record["type"], record["id"])
 
 
+def write_listing_pages(project: Project, enriched: list[dict], entity_table: list[dict], settings: dict,
+                        staged: Path) -> dict:
+    """Write the pages that show no record's keywords or similar records (home, browse, organisations,
+    about, search) into staged, while those are being worked out; return what write_site goes on with."""
+    strings = pages.load_strings(project.templates, settings)
+    listed = {"strings": strings, "env": pages.environment(project.templates),
+              "fingerprint": pages.fingerprint(project.templates, strings, settings, entity_table),
+              "previous": output.read_json(project.cache / "pages-manifest.json", default={})}
+    planned = pages.plan_listing_pages(enriched, settings, strings, pages.read_about(project.content / "pages"),
+                                       entity_table)
+    rendered, manifest = render(project, planned, listed, staged)
+    return {**listed, "paths": [page["path"] for page in planned], "rendered": rendered, "manifest": manifest}
+
+
 def write_site(project: Project, enriched: list[dict], entity_table: list[dict], settings: dict, staged: Path,
-               search_job: Background) -> dict:
-    """Write the whole site into staged (search_job: the Background job writing its search index,
-    started once keywords were known); return the figures for the summary line."""
+               listed: dict, search_job: Background) -> dict:
+    """Write the rest of the site into staged (listed: what write_listing_pages returned; search_job:
+    the Background job writing the search index, started once keywords were known); return the
+    figures for the summary line."""
     # The data files are written by another process meanwhile.
     with Background(write_data, project, enriched, staged) as data_job:
-        strings = pages.load_strings(project.templates, settings)
-        planned = pages.plan_pages(enriched, settings, strings, pages.read_about(project.content / "pages"),
-                                   entity_table)
-        manifest = output.read_json(project.cache / "pages-manifest.json", default={})
-        fingerprint = pages.fingerprint(project.templates, strings, settings, entity_table)
-        env = pages.environment(project.templates)
-        try:
-            rendered, manifest = pages.render_pages(planned, env, staged, fingerprint, project.site, manifest,
-                                                    project.cache)
-        except jinja2.TemplateError as error:
-            raise template_error(error, project) from None
+        planned = pages.plan_record_pages(enriched, settings, listed["strings"], entity_table)
+        rendered, manifest = render(project, planned, listed, staged)
+        env, strings = listed["env"], listed["strings"]
         (staged / "index.html").write_text(pages.render_root(env, strings, settings), encoding="utf-8")
         (staged / "404.html").write_text(pages.render_not_found(env, strings, settings), encoding="utf-8")
         (staged / "robots.txt").write_text(robots_txt(settings["base_url"]), encoding="utf-8")
+        paths = listed["paths"] + [page["path"] for page in planned]
         if settings["base_url"]:
-            (staged / "sitemap.xml").write_text(sitemap_xml([p["path"] for p in planned], settings["base_url"]),
-                                                encoding="utf-8")
+            (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"]), encoding="utf-8")
         ready = data_job.result()
         stats = search_job.result()
-    return {"pages": len(planned) + 2, "rendered": rendered, "index_bytes": stats.get("index_bytes", 0),
-            "manifest": manifest, "ready": {**ready, **stats.get("ready", {})}}
+    return {"pages": len(paths) + 2, "rendered": listed["rendered"] + rendered,
+            "index_bytes": stats.get("index_bytes", 0), "manifest": {**listed["manifest"], **manifest},
+            "ready": {**ready, **stats.get("ready", {})}}
+
+
+def render(project: Project, planned: list[dict], listed: dict, staged: Path) -> tuple[int, dict]:
+    """Render (or link from the previous site) the planned pages into staged; return pages.render_pages's
+    (pages rendered anew, their manifest entries). A template error names the template and line."""
+    try:
+        return pages.render_pages(planned, listed["env"], staged, listed["fingerprint"], project.site,
+                                  listed["previous"], project.cache)
+    except jinja2.TemplateError as error:
+        raise template_error(error, project) from None
 
 
 def write_data(project: Project, enriched: list[dict], staged: Path) -> dict:

@@ -87,18 +87,17 @@ def test_a_corrupt_cache_is_recomputed_not_trusted(project):
     assert re.sub(r'"added": "[^"]*"', "", ours) == re.sub(r'"added": "[^"]*"', "", theirs)
 
 
-def test_long_list_entries_are_rendered_once_and_kept_between_builds(tmp_path):
+def test_long_list_entries_are_rendered_once_per_look(tmp_path):
     from bibsite import pages
-    from bibsite.cache import Cache
 
     env = pages.environment(ROOT / "templates")
     items = [{"href": f"abstracts/{n}.html", "lang_tag": "en", "title": f"<b>Title {n}</b>"} for n in range(3)]
 
+    kept: dict = {}
+
     def entries(meta):
-        made = pages._Entries(env, Cache(tmp_path, "list-entries", "v1"))
-        html = made.html(items, meta)
-        made.cache.save(keep_unused=True)
-        return html, made.drain()
+        made = pages._Entries(env, kept)
+        return made.html(items, meta), made.drain()
 
     first, rendered = entries(lambda item: "English")
     assert len(rendered) == 3 and first.count("<li>") == 3 and "&lt;b&gt;Title 0" in first  # escaped
@@ -106,3 +105,40 @@ def test_long_list_entries_are_rendered_once_and_kept_between_builds(tmp_path):
     assert again == first and rendered == {}  # all three from the cache
     other, rendered = entries(lambda item: "英文")
     assert len(rendered) == 3 and "英文" in other
+
+
+def _entries_page(items):
+    from bibsite import pages
+
+    return {"entries": pages._list_entries(items, lambda item: "meta")}
+
+
+def test_long_list_entries_are_kept_between_builds(tmp_path):
+    import shutil
+
+    from bibsite import pages
+    from bibsite.cache import Cache
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shutil.copy(ROOT / "templates" / "macros.html", templates / "macros.html")
+    (templates / "list.html").write_text("<ol>{{ entries }}</ol>\n", encoding="utf-8")
+    env = pages.environment(templates)
+    items = [{"href": f"abstracts/{n}.html", "lang_tag": "en", "title": f"Title {n}"} for n in range(3)]
+    planned = [{"path": "en/list.html", "template": "list.html", "inputs": "x", "build": (_entries_page, (items,))}]
+    cache_dir, site = tmp_path / ".cache", tmp_path / "site"
+
+    def build(out: str) -> str:
+        (tmp_path / out).mkdir()
+        pages.render_pages(planned, env, tmp_path / out, "fingerprint", site, {}, cache_dir)
+        return (tmp_path / out / "en" / "list.html").read_text(encoding="utf-8")
+
+    first = build("one")
+    cache = Cache(cache_dir, "list-entries", "fingerprint")
+    kept = cache.get("entries")
+    assert len(kept) == 3 and all(html in first for html in kept.values())
+    key = next(key for key, html in kept.items() if "Title 1" in html)
+    cache.put("entries", {**kept, key: "<li>as kept</li>"})
+    cache.save()
+    second = build("two")
+    assert "<li>as kept</li>" in second and "Title 0" in second  # the next build takes its entries from .cache/
