@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from bibsite import output
+from bibsite.analysis import Analyser
 from bibsite.background import Background
 from bibsite.enrich import CollectionWork
 from bibsite.errors import InputError
@@ -45,43 +46,54 @@ def build(project: Project) -> int:
     """Import new seeds, then build site/ and the zip, publishing both only if everything succeeded."""
     timer = Timer()
     output.recover(project.site, project.zip_path)
-    inputs = input_hashes(project.root, project.cache)
-    unchanged = up_to_date_report(project.last_build, inputs, project.site, project.zip_path)
-    if unchanged is not None:
-        report_import(unchanged)
-        print(f"Done: nothing changed since the last build; site/ and {project.zip_path.name} are up to date "
-              f"({timer.seconds():.1f} s)")
-        return 0
-    settings = config(project)
     entity_table = load_entities(project)
-    staged = output.staging_dir(project.site)
-    try:
-        # Each `jobs.enter_context` starts work in other processes, stopped if the build fails.
-        with start_analyser(project, entity_table) as analyser, contextlib.ExitStack() as jobs:
-            existing = load_records(project)  # meanwhile, the analyser loads jieba
-            imported = import_seeds(project, existing)
-            report_import(imported)
-            records, analyses, analysed = analyse_records(with_imported(project, existing, imported), entity_table,
-                                                          project, analyser)
-            work = jobs.enter_context(CollectionWork(records, entity_table, analyses))  # keywords, similar records
-            listed = write_listing_pages(project, records, entity_table, settings, staged)  # meanwhile
-            add_keywords(records, work.keywords(), analyses, project, analyser, entity_table)
-            search_job = jobs.enter_context(Background(write_search_index, records, entity_table, staged,
-                                                       project.cache))  # while similar records are found
-            add_similar(records, work.similar())
-            figures = write_site(project, records, entity_table, settings, staged, listed, search_job)
-        listing: list = []
-        staged_zip = output.write_zip(staged, project.zip_path, top="site", cache_dir=project.cache,
-                                      ready=figures["ready"], listing=listing)
-        publish(project, staged, staged_zip, figures)
-        remember(project.last_build, inputs, project.root, imported_paths(project, imported), project.site,
-                 project.zip_path, imported, listing)
-    finally:
-        output.discard(staged, project.zip_path)
+    # The analyser starts loading jieba now, in its own process; a build with nothing to do stops it.
+    with start_analyser(project, entity_table) as analyser:
+        inputs = input_hashes(project.root, project.cache)
+        unchanged = up_to_date_report(project.last_build, inputs, project.site, project.zip_path)
+        if unchanged is not None:
+            report_import(unchanged)
+            print(f"Done: nothing changed since the last build; site/ and {project.zip_path.name} are up to date "
+                  f"({timer.seconds():.1f} s)")
+            return 0
+        settings = config(project)
+        staged = output.staging_dir(project.site)
+        try:
+            records, analysed, imported, figures = make_site(project, staged, settings, entity_table, inputs, analyser)
+            analyser.close()
+            listing: list = []
+            staged_zip = output.write_zip(staged, project.zip_path, top="site", cache_dir=project.cache,
+                                          ready=figures["ready"], listing=listing)
+            publish(project, staged, staged_zip, figures)
+            remember(project.last_build, inputs, project.root, imported_paths(project, imported), project.site,
+                     project.zip_path, imported, listing)
+        finally:
+            output.discard(staged, project.zip_path)
     print(f"Done: {len(records)} records ({analysed} analysed anew), {figures['pages']} pages ({figures['rendered']} rendered anew), "
-          f"site {human_size(output.tree_size(project.site))}, zip {human_size(project.zip_path.stat().st_size)} "
+          f"site {human_size(sum(size for _, size, _ in listing))}, zip {human_size(project.zip_path.stat().st_size)} "
           f"in {timer.seconds():.1f} s")
     return 0
+
+
+def make_site(project: Project, staged: Path, settings: dict, entity_table: list[dict], inputs: dict[str, bytes],
+              analyser: Analyser) -> tuple[list[dict], int, dict, dict]:
+    """Import new seeds and write the whole site into staged; return (records, how many were analysed
+    anew, the import's report, write_site's figures)."""
+    # Each `jobs.enter_context` starts work in other processes, stopped if the build fails.
+    with contextlib.ExitStack() as jobs:
+        existing = load_records(project, inputs)  # meanwhile, the analyser loads jieba
+        imported = import_seeds(project, existing)
+        report_import(imported)
+        records, analyses, analysed = analyse_records(with_imported(project, existing, imported), entity_table,
+                                                      project, analyser)
+        work = jobs.enter_context(CollectionWork(records, entity_table, analyses))  # keywords, similar records
+        listed = write_listing_pages(project, records, entity_table, settings, staged)  # meanwhile
+        add_keywords(records, work.keywords(), analyses, project, analyser, entity_table)
+        search_job = jobs.enter_context(Background(write_search_index, records, entity_table, staged,
+                                                   project.cache))  # while similar records are found
+        add_similar(records, work.similar())
+        figures = write_site(project, records, entity_table, settings, staged, listed, search_job)
+    return records, analysed, imported, figures
 
 
 def check(project: Project) -> int:

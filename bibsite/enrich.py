@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from . import entities, keywords, similar, textnorm
 from .background import Background
+from .cache import Cache, code_version
 from .progress import progress
 
 
@@ -15,8 +17,9 @@ def text_blocks(record: dict) -> list[dict]:
     return [{"lang": lang, "text": text} for lang, text in record["text"].items()]
 
 
-def display_title(record: dict) -> tuple[str, bool, str]:
-    """Return (title, derived?, its language): the maintainer's title, else one derived from the text."""
+def display_title(record: dict, derived_titles: Cache | None = None, text_digest: str = "") -> tuple[str, bool, str]:
+    """Return (title, derived?, its language): the maintainer's title, else one derived from the text
+    (kept in derived_titles by text_digest, when given: deriving one splits the text into sentences)."""
     if record["type"] == "glossary":
         if record.get("title"):
             return record["title"], False, textnorm.detect_language(record["title"])
@@ -25,15 +28,30 @@ def display_title(record: dict) -> tuple[str, bool, str]:
         return (f"{name} ({abbr})" if abbr else name), False, language
     if record.get("title"):
         return record["title"], False, record["language"]
-    return textnorm.derive_title(record["text"], record["language"]), True, record["language"]
+    if derived_titles is None or not text_digest:
+        return textnorm.derive_title(record["text"], record["language"]), True, record["language"]
+    title = derived_titles.get(text_digest)
+    if title is None:
+        title = textnorm.derive_title(record["text"], record["language"])
+        derived_titles.put(text_digest, title)
+    return title, True, record["language"]
 
 
-def enrich(record: dict) -> dict:
+def enrich_all(loaded: list[dict], cache_dir: Path) -> list[dict]:
+    """Return enrich() of every record, the titles derived from text kept in cache_dir."""
+    derived_titles = Cache(cache_dir, "derived-titles", code_version(textnorm))
+    enriched = [enrich(record, derived_titles) for record in loaded]
+    derived_titles.save()
+    return enriched
+
+
+def enrich(record: dict, derived_titles: Cache | None = None) -> dict:
     """Return a copy of record with the derived build fields added (never written back to content/)."""
-    title, derived, title_language = display_title(record)
     blocks = text_blocks(record)
-    main_language = record.get("language") or blocks[0]["lang"]
     text = "".join(f"{len(b['lang'])}:{b['lang']}{len(b['text'])}:{b['text']}" for b in blocks)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    title, derived, title_language = display_title(record, derived_titles, digest)
+    main_language = record.get("language") or blocks[0]["lang"]
     return {
         **record,
         "display_title": title,
@@ -44,7 +62,7 @@ def enrich(record: dict) -> dict:
         "blocks": blocks,
         "truncated": bool(record.get("truncated")),
         # What every cache key and page digest uses instead of hashing the text again.
-        "text_digest": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "text_digest": digest,
     }
 
 

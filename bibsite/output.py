@@ -358,8 +358,3 @@ def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = Non
         cache.put(f"zip\n{_stat_key(os.stat(tmp))}", True)
         cache.save()
     return Path(tmp)
-
-
-def tree_size(folder: Path) -> int:
-    """Return the total size in bytes of the files under folder."""
-    return sum(entry.stat().st_size for _, entry in walk_files(folder))

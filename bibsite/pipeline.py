@@ -59,9 +59,9 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def load_records(project: Project) -> list[dict]:
-    """Return every validated record of content/."""
-    return records.load_all(project.content, project.root, project.cache)
+def load_records(project: Project, hashes: dict[str, bytes] | None = None) -> list[dict]:
+    """Return every validated record of content/ (hashes: uptodate.input_hashes(), if known)."""
+    return records.load_all(project.content, project.root, project.cache, hashes)
 
 
 def import_seeds(project: Project, existing: list[dict], write: bool = True) -> dict:
@@ -101,7 +101,7 @@ def analyse_records(loaded: list[dict], entity_table: list[dict], project: Proje
                     analyser: analysis.Analyser) -> tuple[list[dict], dict[str, dict], int]:
     """Return the records with their derived build fields (titles, languages, entities), their text
     analyses by id, and how many records had to be analysed anew (the others came from the cache)."""
-    records = [enrich.enrich(record) for record in loaded]
+    records = enrich.enrich_all(loaded, project.cache)
     version = analysis.fingerprint(entity_table)
     analyses, analysed = analysis.analyse_all(records, analyser, project.cache, version)
     for record in records:

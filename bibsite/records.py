@@ -119,11 +119,16 @@ def _parser_version() -> str:
     return f"{code_version(sys.modules[__name__], schema)}:{yaml.__version__}:{yaml.__with_libyaml__}"
 
 
-def _load_cached(path: str, shown: str, cache: Cache) -> dict:
-    """Return the validated record in one YAML file, from cache when it holds one for these exact bytes."""
+def _load_cached(path: str, shown: str, cache: Cache, known: bytes | None = None) -> dict:
+    """Return the validated record in one YAML file, from cache when it holds one for these exact bytes
+    (known: their SHA-256 if the caller has it, which saves reading the file on a hit)."""
+    if known is not None:
+        record = cache.get(f"{shown}\n{known.hex()}")
+        if record is not None:
+            return record
     with open(path, "rb") as handle:
         data = handle.read()
-    key = f"{shown}\n{hashlib.sha256(data).hexdigest()}"
+    key = f"{shown}\n{hashlib.sha256(data).hexdigest()}"  # the bytes read, whatever known said
     record = cache.get(key)
     if record is None:
         record = _from_bytes(data, Path(path), shown)
@@ -150,10 +155,14 @@ def load_added(paths: list[Path], root: Path, cache_dir: Path) -> list[dict]:
     return loaded
 
 
-def load_all(content_dir: Path, root: Path, cache_dir: Path | None = None) -> list[dict]:
+def load_all(content_dir: Path, root: Path, cache_dir: Path | None = None,
+             hashes: dict[str, bytes] | None = None) -> list[dict]:
     """Return every record under content/abstracts and content/glossary, validated, sorted by id.
 
-    Parsed records are cached in cache_dir (by default root/.cache, the project's cache folder)."""
+    Parsed records are cached in cache_dir (by default root/.cache, the project's cache folder).
+    hashes maps a file's path relative to root to the SHA-256 of its bytes when the caller knows it
+    (uptodate.input_hashes): such a file is read only if the cache holds no record for those bytes."""
+    hashes = hashes or {}
     cache = Cache(cache_dir if cache_dir is not None else root / ".cache", "records", _parser_version())
     records, seen = [], {}
     for folder in KINDS.values():
@@ -161,7 +170,7 @@ def load_all(content_dir: Path, root: Path, cache_dir: Path | None = None) -> li
         shown_directory = os.path.relpath(directory, root)
         for name in _yaml_names(directory):
             shown = os.path.join(shown_directory, name)
-            record = _load_cached(os.path.join(directory, name), shown, cache)
+            record = _load_cached(os.path.join(directory, name), shown, cache, hashes.get(shown))
             if record["id"] in seen:
                 raise InputError(shown, f"duplicate id '{record['id']}' (also in {seen[record['id']]})",
                                  "keep one of the two files")
