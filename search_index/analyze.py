@@ -12,6 +12,7 @@ import logging
 import os
 import pickle
 import re
+import sys
 import tempfile
 import unicodedata
 from functools import lru_cache
@@ -127,11 +128,24 @@ def word_term(word: str) -> str:
     return word
 
 
+def _import_jieba():
+    """Import jieba without pkg_resources, whose import alone takes a quarter of a second: jieba
+    imports it only to open its own data files, and opens them from its folder when it is missing."""
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # makes `import pkg_resources` raise ImportError
+    try:
+        import jieba
+    finally:
+        if blocked:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
 def _load_jieba():
     global _jieba, _plain_dictionary
     if _jieba is None:
-        import jieba
-
+        jieba = _import_jieba()
         jieba.setLogLevel(logging.WARNING)
         _initialize(jieba)
         _plain_dictionary = (dict(jieba.dt.FREQ), jieba.dt.total)
