@@ -309,8 +309,8 @@ def _entity_context(entity, mentioning, path, lang, strings, config, item) -> di
                    "names": " / ".join(entity["names"][code])} for code in LANG_TAGS if entity["names"].get(code)],
         "glossary": [item(r, path, lang) for r in mentioning if r["type"] == "glossary"],
         "count": sum(1 for r in mentioning if r["type"] != "glossary"),
-        "entries": _list_entries([item(r, path, lang) for r in mentioning if r["type"] != "glossary"],
-                                 lambda i: i["lang_label"]),
+        "entries": item.entries([r for r in mentioning if r["type"] != "glossary"], path, lang,
+                                "entity", lambda i: i["lang_label"]),
         "search_href": _rel(path, f"{lang}/search.html") + "?q=" + quote(_short_or_name(entity)),
     }
     return ctx
@@ -323,15 +323,38 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
     groups = []
     for kind in FOLDERS:
         for code in LANG_TAGS:
-            items = [item(r, path, lang) for r in records if r["type"] == kind and r["main_language"] == code]
-            if items:
-                items.sort(key=lambda i: i["title"])
+            rows = [r for r in records if r["type"] == kind and r["main_language"] == code]
+            if rows:
+                rows.sort(key=lambda r: r["display_title"])
                 groups.append({"key": f"{kind}-{code}",
                                "label": f"{strings[lang]['type_' + kind]} · {strings[lang]['lang_' + code]}",
-                               "count": len(items),
-                               "entries": _list_entries(items, lambda i: i["lang_label"] + (truncated if i["truncated"] else ""))})
+                               "count": len(rows),
+                               "entries": item.entries(rows, path, lang, "browse",
+                                                       lambda i: i["lang_label"] + (truncated if i["truncated"] else ""))})
     ctx["groups"] = groups
     return ctx
+
+
+class _Items:
+    """The link views of records (_item) as listing pages show them, each made once per record,
+    language and folder (the same view serves many pages), and the entries of long record lists."""
+
+    def __init__(self, strings: dict, shown: dict[str, str]):
+        self.strings, self.shown = strings, shown
+        self.views: dict = {}
+
+    def __call__(self, record: dict, from_path: str, lang: str) -> dict:
+        key = (record["id"], lang, posixpath.dirname(from_path))
+        if key not in self.views:
+            self.views[key] = _item(record, from_path, lang, self.strings)
+        return self.views[key]
+
+    def entries(self, records: list[dict], from_path: str, lang: str, kind: str, meta) -> Markup:
+        """Return the entries of a long list of records as seen from from_path (meta(view) gives an
+        entry's meta line; kind names that choice), kept ones found by what the records show."""
+        folder = posixpath.dirname(from_path)
+        keyed = [(f"{kind}\0{lang}\0{folder}\0{self.shown[r['id']]}", r) for r in records]
+        return _list_entries(keyed, lambda record: self(record, from_path, lang), meta)
 
 
 def plan_listing_pages(records: list[dict], config: dict, strings: dict, about: dict,
@@ -346,14 +369,7 @@ def plan_listing_pages(records: list[dict], config: dict, strings: dict, about: 
     rebuild can tell which of them are unchanged without building them."""
     pages = []
     shown = _shown(records)
-    item_views: dict = {}
-
-    def item(record: dict, from_path: str, lang: str) -> dict:
-        """_item, made once per record, language and folder: the same link view serves many pages."""
-        key = (record["id"], lang, posixpath.dirname(from_path))
-        if key not in item_views:
-            item_views[key] = _item(record, from_path, lang, strings)
-        return item_views[key]
+    item = _Items(strings, shown)
 
     by_recent = sorted(records, key=lambda r: (r.get("added", ""), r["id"]), reverse=True)
     for lang in UI_LANGS:
@@ -524,15 +540,16 @@ class _Entries:
         self.kept = kept  # rendered by earlier builds
         self.made: dict[str, str] = {}  # rendered by this process since the last drain()
 
-    def html(self, items: list[dict], meta) -> Markup:
-        """Return the entries of items, meta(item) giving each one's meta line, as one piece of HTML."""
+    def html(self, keyed: list[tuple[str, object]], view, meta) -> Markup:
+        """Return the entries of keyed, [(key, row)], as one piece of HTML: the entry kept under key,
+        else the macro's of view(row) with the meta line meta(view(row)). A key must say everything
+        an entry shows."""
         out = []
-        for item in items:
-            shown = meta(item)
-            key = f"{item['href']}\0{item['lang_tag']}\0{item['title']}\0{shown}"
+        for key, row in keyed:
             html = self.kept.get(key)
             if html is None:
-                html = self.kept[key] = self.made[key] = str(self.macro(item, shown))
+                item = view(row)
+                html = self.kept[key] = self.made[key] = str(self.macro(item, meta(item)))
             out.append(html)
         return Markup("\n    ".join(out))
 
@@ -542,12 +559,12 @@ class _Entries:
         return made
 
 
-def _list_entries(items: list[dict], meta) -> Markup:
-    """Return the HTML of a long record list's entries, from the job's kept entries (_Entries)."""
+def _list_entries(keyed: list[tuple[str, object]], view, meta) -> Markup:
+    """Return the HTML of a long record list's entries (_Entries.html), from the job's kept entries."""
     if "entries" not in _RENDER:
         cache = _RENDER.get("entries_cache")
         _RENDER["entries"] = _Entries(_RENDER["env"], (cache.get("entries") if cache is not None else None) or {})
-    return _RENDER["entries"].html(items, meta)
+    return _RENDER["entries"].html(keyed, view, meta)
 
 
 def _link_unchanged(index: int) -> tuple[str, list] | None:

@@ -97,7 +97,7 @@ def test_long_list_entries_are_rendered_once_per_look(tmp_path):
 
     def entries(meta):
         made = pages._Entries(env, kept)
-        return made.html(items, meta), made.drain()
+        return made.html([(f"{item['href']} {meta(item)}", item) for item in items], lambda item: item, meta), made.drain()
 
     first, rendered = entries(lambda item: "English")
     assert len(rendered) == 3 and first.count("<li>") == 3 and "&lt;b&gt;Title 0" in first  # escaped
@@ -110,7 +110,8 @@ def test_long_list_entries_are_rendered_once_per_look(tmp_path):
 def _entries_page(items):
     from bibsite import pages
 
-    return {"entries": pages._list_entries(items, lambda item: "meta")}
+    return {"entries": pages._list_entries([(item["href"], item) for item in items], lambda item: item,
+                                           lambda item: "meta")}
 
 
 def test_long_list_entries_are_kept_between_builds(tmp_path):
