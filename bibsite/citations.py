@@ -33,6 +33,11 @@ _ACRONYM = re.compile(r"(?<![\\\w])([A-Z][A-Z0-9]+)(?!\w)")
 
 # --- one record ------------------------------------------------------------------------------
 
+_PLAIN_FIELDS = ("journal", "volume", "issue", "pages", "doi", "url", "publisher", "language")
+# Every field of a record _fields reads, but the text.
+_CITED = ("id", "title", "authors", "year", "date", "keywords") + _PLAIN_FIELDS
+
+
 def _fields(record: dict, display_title: str) -> dict:
     """Return the citable fields the record has, cleaned: the one source for every format below."""
     out: dict = {"id": record["id"], "title": _clean(record.get("title") or display_title)}
@@ -43,7 +48,7 @@ def _fields(record: dict, display_title: str) -> dict:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(record.get("date") or "")):  # glossary entries: a full date
         out["date"] = record["date"]
         out.setdefault("year", record["date"][:4])
-    for name in ("journal", "volume", "issue", "pages", "doi", "url", "publisher", "language"):
+    for name in _PLAIN_FIELDS:
         if record.get(name):
             out[name] = _clean(str(record[name]))
     if record.get("keywords"):
@@ -206,10 +211,10 @@ def formats(record: dict, display_title: str) -> dict:
 
 
 def formats_key(record: dict, display_title: str, text_digest: str) -> str:
-    """Return a cache key for every format of the record: its cited fields but the text, whose digest
-    (the caller's, of record["text"]) stands for it. Same key, same formats."""
-    fields = _fields({key: value for key, value in record.items() if key != "text"}, display_title)
-    return json.dumps(fields, ensure_ascii=False, sort_keys=True) + "\n" + text_digest
+    """Return a cache key for every format of the record: the fields _fields reads, as written, and the
+    digest of its text (the caller's, of record["text"]) for the text. Same key, same formats."""
+    return json.dumps([display_title, text_digest, *(record.get(name) for name in _CITED)], ensure_ascii=False,
+                      default=str)
 
 
 # --- the collection --------------------------------------------------------------------------
