@@ -72,8 +72,9 @@ def record_text(record: dict) -> str:
 
 
 class CollectionWork:
-    """Keywords and similar records, weighed against the whole collection: three processes at once
-    (keywords, and similar records for each half of the collection), started on creation.
+    """Keywords and similar records, weighed against the whole collection: two processes at once
+    (keywords, and similar records), started on creation, while the build goes on with pages that
+    show neither.
 
     analyses holds each record's text analysis (bibsite/analysis.py): the search index's own
     segmentation, so "similar" and search see the same words. (Citations are made where they are
@@ -85,8 +86,7 @@ class CollectionWork:
         found = {r["id"]: analyses[r["id"]]["entities"] for r in records}
         features = {(r["id"], lang): f for r in records for lang, f in analyses[r["id"]]["keywords"].items()}
         self._jobs = [Background(all_keywords, records, features, entities.user_words(entity_table)),
-                      Background(similar.similar, terms, found, 5, 1.0, (0, 2)),
-                      Background(similar.similar, terms, found, 5, 1.0, (1, 2))]
+                      Background(similar.similar, terms, found, 5, 1.0)]
 
     def keywords(self) -> dict[str, list[str]]:
         """Return {record id: its keywords} (the maintainer's, else extracted), once they are ready."""
@@ -94,7 +94,7 @@ class CollectionWork:
 
     def similar(self) -> dict[str, list[str]]:
         """Return {record id: the ids of up to 5 similar records}, once they are ready."""
-        return {**self._jobs[1].result(), **self._jobs[2].result()}
+        return self._jobs[1].result()
 
     def __enter__(self):
         return self
