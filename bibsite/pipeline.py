@@ -3,7 +3,7 @@
 build.py calls them in order: config → load_entities → start_analyser → load_records → import_seeds →
 analyse_records → write_listing_pages (while enrich.CollectionWork finds keywords and similar records) →
 add_keywords → write_search_index (started meanwhile) → add_similar → write_site (record pages,
-records.json, citations) → write_zip → publish.
+records.json, while another process writes the citations) → write_zip → publish.
 """
 from __future__ import annotations
 
@@ -187,10 +187,11 @@ def write_site(project: Project, enriched: list[dict], entity_table: list[dict],
     """Write the rest of the site into staged (listed: what write_listing_pages returned; search_job:
     the Background job writing the search index, started once keywords were known); return the
     figures for the summary line."""
-    # The data files are written by another process meanwhile.
+    # The assets and the citation files are written by another process meanwhile.
     with Background(write_data, project, enriched, staged) as data_job:
         planned = pages.plan_record_pages(enriched, settings, listed["strings"], entity_table)
         rendered, manifest = render(project, planned, listed, staged)
+        output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
         env, strings = listed["env"], listed["strings"]
         (staged / "index.html").write_text(pages.render_root(env, strings, settings), encoding="utf-8")
         (staged / "404.html").write_text(pages.render_not_found(env, strings, settings), encoding="utf-8")
@@ -198,7 +199,7 @@ def write_site(project: Project, enriched: list[dict], entity_table: list[dict],
         paths = listed["paths"] + [page["path"] for page in planned]
         if settings["base_url"]:
             (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"]), encoding="utf-8")
-        ready = data_job.result()
+        ready = {"data/records.json": output.deflated(staged / "data" / "records.json"), **data_job.result()}
         stats = search_job.result()
     return {"pages": len(paths) + 2, "rendered": listed["rendered"] + rendered,
             "index_bytes": stats.get("index_bytes", 0), "manifest": {**listed["manifest"], **manifest},
@@ -216,13 +217,11 @@ def render(project: Project, planned: list[dict], listed: dict, staged: Path) ->
 
 
 def write_data(project: Project, enriched: list[dict], staged: Path) -> dict:
-    """Write the assets, data/records.json and the collection's citations into staged; return these
-    three large files deflated for the zip (output.write_zip's ready=), which this process has time for."""
+    """Write the assets and the collection's citations into staged; return the two citation files
+    deflated for the zip (output.write_zip's ready=), which this process has time for."""
     output.copy_tree(project.templates / "assets", staged / "assets")
-    output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
     write_citations(enriched, staged / "data", Cache(project.cache, "citations", code_version(citations)))
-    return {name: output.deflated(staged / name)
-            for name in ("data/records.json", "data/bibliography.bib", "data/bibliography.json")}
+    return {name: output.deflated(staged / name) for name in ("data/bibliography.bib", "data/bibliography.json")}
 
 
 def write_search_index(enriched: list[dict], entity_table: list[dict], staged: Path, cache_dir: Path) -> dict:
@@ -253,6 +252,7 @@ def template_error(error, project: Project) -> InputError:
 def write_citations(enriched: list[dict], data_dir: Path, cache: Cache) -> None:
     """Write the whole collection's citations (data/bibliography.bib and .json), each record's taken
     from cache when it holds them; record pages make their own (pages.py)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
     formats = cached_map(enriched, lambda r: citations.formats(r, r["display_title"]), cache,
                          key=lambda r: citations.formats_key(r, r["display_title"], r["text_digest"]))
     cache.save()
