@@ -66,8 +66,8 @@ def analyse(record: dict) -> dict:
 
 class Analyser:
     """Where text is segmented: one or two processes that load jieba, its IDF table and the entity
-    table (about half a second each) as soon as the build knows it has work, while the build goes on
-    reading records and seeds. Forked before the build's own memory grows, they share little of it.
+    table (about half a second each) from the start of a build, while the build checks its inputs
+    and reads records and seeds (a build with nothing to do stops them unused). Forked before the build's own memory grows, they share little of it.
     A second process joins when many records need analysis. Without fork, the build's own process
     does the analysis."""
 

@@ -91,8 +91,8 @@ def with_imported(project: Project, existing: list[dict], imported: dict) -> lis
 
 
 def start_analyser(project: Project, entity_table: list[dict]) -> analysis.Analyser:
-    """Start the processes that segment text, now, so that they load jieba while the build reads
-    records and seeds: two for a first build (everything to analyse), else one."""
+    """Start the processes that segment text, now, so that they load jieba while the build checks
+    its inputs and reads records and seeds: two for a first build (everything to analyse), else one."""
     first_build = not (project.cache / "analysis.cache").exists()
     return analysis.Analyser(entity_table, project.cache, processes=2 if first_build else 1)
 
