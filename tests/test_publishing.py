@@ -67,14 +67,19 @@ def ui_pages(site: Path) -> list[str]:
 
 # --- with a base URL -------------------------------------------------------------------------------
 
-def test_sitemap_lists_every_page_with_absolute_alternates(published):
+def test_sitemap_lists_the_door_and_every_page_with_absolute_alternates(published):
     root = ET.parse(published / "sitemap.xml").getroot()
     urls = root.findall("s:url", NS)
     listed = [u.find("s:loc", NS).text for u in urls]
-    assert sorted(listed) == sorted(BASE + path for path in ui_pages(published))
+    assert sorted(listed) == sorted([BASE] + [BASE + path for path in ui_pages(published)])
     assert len(set(listed)) == len(listed)
+    door = next(url for url in urls if url.find("s:loc", NS).text == BASE)
+    assert {link.get("hreflang"): link.get("href") for link in door.findall("x:link", NS)} == \
+        {**{tag: f"{BASE}{code}/index.html" for code, tag in UI_TAGS.items()}, "x-default": BASE}
     for url in urls:
         loc = url.find("s:loc", NS).text
+        if loc == BASE:
+            continue
         inner = loc[len(BASE):].split("/", 1)[1]
         alternates = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", NS)}
         assert alternates == {tag: f"{BASE}{lang}/{inner}" for lang, tag in UI_TAGS.items()}, loc
