@@ -17,26 +17,42 @@ LANGUAGES = ("zh", "en", "vi")
 ID_PATTERN = re.compile(r"^[0-9a-f]{10}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
-# field -> (kind, required). Kinds: str, int, bool, date, list (of str), langmap (lang -> str).
+# What a publication is (its genre), beside `type`, which says what kind of record it is and so which
+# folder of content/ holds it: an abstract of a journal article and one of a thesis are both abstracts.
+GENRES = ("article", "thesis", "book", "chapter", "report")
+DOI_PATTERN = re.compile(r"^10\.\d+(?:\.\d+)*/\S+$")
+
+# field -> (kind, required). Kinds: str, int, bool, date, list (of str), langmap (lang -> str),
+# authors (a list of names, each plain text or {name, affiliation}).
 ABSTRACT_FIELDS: dict[str, tuple[str, bool]] = {
     "id": ("str", True),
     "type": ("str", True),
+    "genre": ("str", False),
     "language": ("str", True),
     "title": ("str", False),
-    "authors": ("list", False),
+    "title_en": ("str", False),
+    "authors": ("authors", False),
     "year": ("int", False),
+    "date": ("date", False),
     "journal": ("str", False),
+    "journal_en": ("str", False),
     "volume": ("str", False),
     "issue": ("str", False),
     "pages": ("str", False),
     "doi": ("str", False),
     "url": ("str", False),
+    "issn": ("str", False),
+    "isbn": ("str", False),
+    "publisher": ("str", False),
+    "fund": ("str", False),
+    "clc": ("str", False),
     "keywords": ("list", False),
     "truncated": ("bool", False),
     "added": ("date", False),
     "source_file": ("str", False),
     "source_line": ("int", False),
     "text": ("str", True),
+    "abstract_en": ("str", False),
 }
 
 GLOSSARY_FIELDS: dict[str, tuple[str, bool]] = {
@@ -98,6 +114,11 @@ def _check_kind(path, field, kind, value, positions):
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
             _fail(path, field, "should be a list of text items", "write one '- item' per line", positions)
         return [str(v).strip() for v in value if str(v).strip()]
+    if kind == "authors":
+        items = [value] if isinstance(value, (str, dict)) else value
+        if not isinstance(items, list):
+            _fail(path, field, "should be a list of names", "write one '- name' per line", positions)
+        return [author for author in (_check_author(path, field, item, positions) for item in items) if author]
     if kind == "langmap":
         if not isinstance(value, dict):
             _fail(path, field, "should map languages to text", "write e.g. 'zh: …' and 'vi: …' under it", positions)
@@ -111,6 +132,26 @@ def _check_kind(path, field, kind, value, positions):
                 out[lang] = text.strip()
         return out
     raise AssertionError(kind)
+
+
+def _check_author(path, field, item, positions):
+    """Return one author as written: a name, or {name, affiliation} when an affiliation is given."""
+    if isinstance(item, (str, int)) and not isinstance(item, bool):
+        return str(item).strip()
+    if isinstance(item, dict):
+        unknown = [key for key in item if key not in ("name", "affiliation")]
+        if unknown or not isinstance(item.get("name"), str) or not isinstance(item.get("affiliation", ""), str):
+            _fail(path, field, f"has an author written {item!r}",
+                  "write '- name: …' with an optional 'affiliation: …' under it, or the name alone", positions)
+        name, affiliation = item["name"].strip(), (item.get("affiliation") or "").strip()
+        return {"name": name, "affiliation": affiliation} if name and affiliation else name
+    _fail(path, field, "should be a list of names", "write one '- name' per line", positions)
+
+
+def authors(record: dict) -> list[dict]:
+    """Return a record's authors in order as [{name, affiliation}] ("" when none is known), whichever
+    way each was written."""
+    return [item if isinstance(item, dict) else {"name": item, "affiliation": ""} for item in record.get("authors", [])]
 
 
 def validate(raw, path, positions: dict | None = None) -> dict:
@@ -151,6 +192,10 @@ def _check_values(record, path, positions):
         _fail(path, "id", f"is {record['id']!r}", "glossary ids are lowercase slugs such as 'cica'", positions)
     if "year" in record and not 1000 <= record["year"] <= 2999:
         _fail(path, "year", f"is {record['year']}", "write a four-digit year", positions)
+    if "genre" in record and record["genre"] not in GENRES:
+        _fail(path, "genre", f"is {record['genre']!r}", f"use one of {', '.join(GENRES)}", positions)
+    if "doi" in record and not DOI_PATTERN.match(record["doi"]):
+        _fail(path, "doi", f"is {record['doi']!r}", "write the DOI alone, e.g. 10.1080/14799855.2016.1234567", positions)
     if "url" in record and urlparse(record["url"]).scheme not in ("http", "https"):
         _fail(path, "url", f"is {record['url']!r}", "only http:// or https:// links are allowed", positions)
 
