@@ -115,6 +115,14 @@ def report_import(imported: dict) -> None:
         print(f"  duplicate skipped: {duplicate}")
     for orphan in imported["orphans"]:
         print(f"  kept, but its seed entry is gone: {orphan} (delete it if it should go)")
+    found = imported.get("metadata")
+    if found and (found["matched"] or found["new"] or found["skipped"] or found["ambiguous"]):
+        print(f"metadata: {found['matched']} matched, {len(found['new'])} new, {len(found['skipped'])} skipped "
+              f"(no abstract), {len(found['ambiguous'])} ambiguous")
+        for where in found["skipped"]:
+            print(f"  skipped (no abstract): {where}")
+        for where in found["ambiguous"]:
+            print(f"  ambiguous, left alone: {where}")
 
 
 def parse_args(argv):

@@ -20,7 +20,7 @@ import markdown
 import yaml
 from markupsafe import Markup
 
-from . import citations, textnorm
+from . import citations, schema, textnorm
 from .cache import Cache
 from .progress import progress
 
@@ -28,7 +28,10 @@ UI_LANGS = ("zh", "en")
 LANG_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
 FOLDERS = {"abstract": "abstracts", "glossary": "glossary"}
 # Keywords are shown as links of their own (record-extras.html), not among these fields.
-FIELD_ORDER = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "url", "added")
+FIELD_ORDER = ("title", "title_en", "authors", "genre", "journal", "journal_en", "year", "date", "volume", "issue",
+               "pages", "doi", "url", "issn", "isbn", "publisher", "fund", "clc", "added")
+# Fields whose label differs from field_<name> on an abstract's page.
+_ABSTRACT_LABELS = {"publisher": "field_press"}
 
 
 def load_strings(templates_dir: Path, config: dict) -> dict:
@@ -125,35 +128,47 @@ def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
 
 
 def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
-    """Return the bibliographic fields a record has, as label/value rows; URLs only when http(s)."""
+    """Return the bibliographic fields a record has, as label/value rows; URLs only when http(s);
+    authors with their affiliations."""
     rows = []
+    glossary = record["type"] == "glossary"
     for field in FIELD_ORDER:
         value = record.get(field)
-        if not value or (field == "title" and record["type"] == "glossary"):
+        if not value or (glossary and field in ("title", "date", "publisher")):
             continue
-        row = {"label": strings[lang][f"field_{field}"], "value": value, "href": "", "lang_tag": "", "parts": []}
-        if isinstance(value, list):
-            # each author or keyword carries its own language: a glossary entry's mix Chinese and Vietnamese
+        label = strings[lang][_ABSTRACT_LABELS.get(field, f"field_{field}")]
+        row = {"label": label, "value": value, "href": "", "lang_tag": "", "parts": [], "authors": []}
+        if field == "authors":
+            row["value"] = "; ".join(author["name"] for author in schema.authors(record))
+            row["authors"] = [{"name": a["name"], "affiliation": a["affiliation"], "lang_tag": _word_lang(a["name"], record),
+                               "affiliation_lang_tag": _word_lang(a["affiliation"], record)}
+                              for a in schema.authors(record)]
+        elif isinstance(value, list):
+            # each keyword carries its own language: a glossary entry's mix Chinese and Vietnamese
             row["value"] = "; ".join(value)
             row["parts"] = [{"text": item, "lang_tag": _word_lang(item, record)} for item in value]
+        if field == "genre":
+            row["value"] = strings[lang][f"genre_{value}"]
         if field == "url" and str(value).startswith(("http://", "https://")):
             row["href"] = value
         if field == "doi":
             row["href"] = f"https://doi.org/{value}"
         if field == "title":
             row["lang_tag"] = LANG_TAGS[record["title_language"]]
-        if field == "journal":
+        if field in ("title_en", "journal_en"):
+            row["lang_tag"] = "en"
+        if field in ("journal", "publisher", "fund"):
             row["lang_tag"] = _word_lang(value, record)
         rows.append(row)
     if record["type"] == "glossary":
         for field in ("date", "publisher"):
             if record.get(field):
                 rows.append({"label": strings[lang][f"field_{field}"], "value": record[field], "href": "", "lang_tag": "",
-                             "parts": []})
+                             "parts": [], "authors": []})
         if record.get("section"):
             for code, value in record["section"].items():
                 rows.append({"label": strings[lang]["field_section"], "value": value, "href": "", "lang_tag": LANG_TAGS[code],
-                             "parts": []})
+                             "parts": [], "authors": []})
     return rows
 
 
@@ -189,15 +204,18 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
                  cites: dict) -> dict:
     """Return everything a record page shows, ready for the template."""
     base = config.get("base_url", "")
+    english_first = lang == "en" and record.get("title_en") and record["title_language"] != "en"
+    blocks = sorted(record["blocks"], key=lambda b: b["lang"] != "en") if lang == "en" else record["blocks"]
     view = {
         "id": record["id"],
-        "title": record["display_title"],
+        "title": record["title_en"] if english_first else record["display_title"],
         "title_derived": record["title_derived"],
+        "title_lang_tag": "en" if english_first else LANG_TAGS[record["title_language"]],
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
         "truncated": record["truncated"],
         "fields": _fields(record, lang, strings),
-        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(b["text"])} for b in record["blocks"]],
+        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(b["text"])} for b in blocks],
         "permalink": (base + path) if base else posixpath.basename(path),
         "permalink_text": (base + path) if base else path,
     }

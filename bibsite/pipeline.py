@@ -69,8 +69,10 @@ def import_seeds(project: Project, existing: list[dict], write: bool = True) -> 
     if not write:
         candidates, duplicates = importer.read_seeds(project.seeds, project.root, warn)
         known = {r["id"] for r in existing}
-        return {"new": [c for c in candidates if c["id"] not in known], "duplicates": duplicates,
-                "unchanged": sum(1 for c in candidates if c["id"] in known), "orphans": []}
+        fresh = [c for c in candidates if c["id"] not in known]
+        plan = importer.plan_metadata(project.seeds, existing + fresh, project.root, importer.today())
+        return {"new": fresh, "duplicates": duplicates,
+                "unchanged": sum(1 for c in candidates if c["id"] in known), "orphans": [], "metadata": plan}
     return importer.import_seeds(project.seeds, project.content, existing, project.root, warn)
 
 
@@ -80,14 +82,17 @@ def load_entities(project: Project) -> list[dict]:
 
 
 def imported_paths(project: Project, imported: dict) -> list[Path]:
-    """Return the files of content/ the import wrote."""
-    return [project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml" for r in imported["new"]]
+    """Return the files of content/ the import wrote (new records, and records given metadata)."""
+    written = imported["new"] + imported.get("metadata", {}).get("new", []) + imported.get("metadata", {}).get("updated", [])
+    return [project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml" for r in written]
 
 
 def with_imported(project: Project, existing: list[dict], imported: dict) -> list[dict]:
-    """Return the loaded records plus the ones just imported, read back from their files, in id order."""
+    """Return the loaded records plus the ones just imported or given metadata, read back from their
+    files, in id order."""
     added = records.load_added(imported_paths(project, imported), project.root, project.cache)
-    return sorted(existing + added, key=lambda r: (r["type"], r["id"]))
+    replaced = {r["id"] for r in added}
+    return sorted([r for r in existing if r["id"] not in replaced] + added, key=lambda r: (r["type"], r["id"]))
 
 
 def start_analyser(project: Project, entity_table: list[dict]) -> analysis.Analyser:

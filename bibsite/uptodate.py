@@ -23,7 +23,8 @@ from .output import files_under, walk_files
 
 INPUT_DIRS = ("seeds", "content", "templates", "bibsite", "search_index")
 INPUT_FILES = ("build.py", "node_modules/lunr/lunr.min.js", "package-lock.json", "pyproject.toml")
-SUFFIXES = {".txt", ".yaml", ".yml", ".md", ".html", ".css", ".js", ".json", ".py", ".svg", ".png"}
+SUFFIXES = {".txt", ".yaml", ".yml", ".md", ".html", ".css", ".js", ".json", ".py", ".svg", ".png", ".bib", ".ris",
+            ".enw"}
 RACY_NS = 2_000_000_000  # a file changed less than this long ago is hashed every time
 
 
@@ -128,5 +129,9 @@ def remember(record_file: Path, inputs: dict[str, bytes], root: Path, written: l
         inputs[Path(path).relative_to(root).as_posix()] = hashlib.sha256(Path(path).read_bytes()).digest()
     report = {"new": [], "duplicates": imported["duplicates"], "orphans": imported["orphans"],
               "unchanged": imported["unchanged"] + len(imported["new"])}
+    found = imported.get("metadata")
+    if found:  # what the same exports report when run again: everything they gave is in content/ now
+        report["metadata"] = {"matched": found["matched"] + len(found["new"]), "new": [], "updated": [],
+                              "skipped": found["skipped"], "ambiguous": found["ambiguous"]}
     state = {"inputs": fingerprint(inputs), "output": output_stamp(site, zip_path, listing), "report": report}
     record_file.write_text(json.dumps(state, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

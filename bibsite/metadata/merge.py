@@ -1,0 +1,121 @@
+"""Matching metadata entries to records by their abstract, and what each entry gives a record.
+
+An entry belongs to the record whose text is its abstract once both are brought to one form
+(match_key); a record marked truncated also takes an entry whose abstract begins with its text, and
+gets the whole text. Only fields the record lacks are filled: what a maintainer wrote in content/
+always wins, so running the same exports again changes nothing. Two candidate records, or a text
+that is nearly but not exactly a record's, are reported and left alone, never guessed.
+"""
+from __future__ import annotations
+
+import difflib
+import unicodedata
+
+from .. import schema, textnorm
+
+# Punctuation NFKC leaves as it is, mapped to the half-width form the corpus often has (资格.这一决定).
+_PUNCTUATION = str.maketrans({"。": ".", "、": ",", "“": '"', "”": '"', "‘": "'", "’": "'", "《": "<", "》": ">",
+                              "【": "[", "】": "]", "—": "-", "–": "-", "…": "...", "·": ".", "﹒": "."})
+NEAR = 0.9  # a text this similar to a record's (difflib ratio) but not equal is reported, not matched
+_EDGE = 16  # near-identical candidates share their first or last characters with the entry
+_MIN_PREFIX = 20  # a truncated record's text must be at least this long to be completed from an entry
+
+# entry key -> record field, filled when the record lacks it
+_PLAIN = ("genre", "year", "date", "volume", "issue", "pages", "doi", "url", "issn", "isbn", "publisher", "fund",
+          "clc", "keywords")
+
+
+def match_key(text: str) -> str:
+    """Return the form two abstracts are compared in: NFKC (full-width letters, digits and punctuation
+    to half-width), PDF line-break spaces repaired, the other CJK punctuation mapped, all whitespace
+    dropped (CNKI writes 21世纪 where a PDF gave 21 世纪) and case folded."""
+    text = textnorm.repair_pdf_spaces(unicodedata.normalize("NFKC", text)).translate(_PUNCTUATION)
+    return "".join(text.split()).casefold()
+
+
+def _truncated_key(text: str) -> str:
+    """Return the match key of a truncated record's text, without the ... that marks the cut."""
+    return match_key(textnorm.TRUNCATION.sub("", text)).rstrip(".")
+
+
+class Collection:
+    """The records entries are matched against, indexed by match key; records added by the import
+    join it, so a second export of the same new abstract finds the record the first one made."""
+
+    def __init__(self, records: list[dict]):
+        self.exact: dict[str, list[str]] = {}
+        self.truncated: list[tuple[str, str]] = []
+        self.edges: dict[str, set[str]] = {}
+        self.keys: dict[str, str] = {}
+        for record in records:
+            if record["type"] == "abstract":
+                self.add(record)
+
+    def add(self, record: dict) -> None:
+        """Index one abstract record under its text."""
+        key = match_key(record["text"])
+        self.keys[record["id"]] = key
+        self.exact.setdefault(key, []).append(record["id"])
+        if record.get("truncated"):
+            self.truncated.append((_truncated_key(record["text"]), record["id"]))
+        for edge in (key[:_EDGE], key[-_EDGE:]):
+            self.edges.setdefault(edge, set()).add(record["id"])
+
+    def find(self, abstract: str) -> tuple[list[str], str, list[str]]:
+        """Return (exact ids, id of a truncated record this abstract completes or "", near-identical ids)."""
+        key = match_key(abstract)
+        exact = self.exact.get(key, [])
+        if exact:
+            return sorted(set(exact)), "", []
+        completes = sorted({rid for prefix, rid in self.truncated if len(prefix) >= _MIN_PREFIX and key.startswith(prefix)})
+        if len(completes) == 1:
+            return [], completes[0], []
+        if completes:
+            return completes, "", []  # several truncated records begin so: ambiguous
+        near = sorted(rid for rid in self.edges.get(key[:_EDGE], set()) | self.edges.get(key[-_EDGE:], set())
+                      if difflib.SequenceMatcher(None, key, self.keys[rid], autojunk=False).ratio() >= NEAR)
+        return [], "", near
+
+
+def main_abstract(entry: dict) -> str:
+    """Return the abstract a new record is made of: the Chinese one when there are several."""
+    abstracts = entry.get("abstracts", [])
+    return next((a for a in abstracts if textnorm.HAN_CHAR.search(a)), abstracts[0] if abstracts else "")
+
+
+def _by_language(items: list[str], language: str) -> tuple[str, str]:
+    """Return (the item in the record's language, the English one for a record in another language)."""
+    han = [item for item in items if textnorm.HAN_CHAR.search(item)]
+    latin = [item for item in items if not textnorm.HAN_CHAR.search(item)]
+    if language == "zh":
+        return (han[0] if han else ""), (latin[0] if latin else "")
+    if language == "en":
+        return (latin[0] if latin else items[0] if items else ""), ""
+    return (items[0] if items else ""), ""
+
+
+def offered(entry: dict, language: str, used_abstract: str) -> dict:
+    """Return the record fields an entry offers a record in language, whose text is used_abstract."""
+    fields: dict = {key: entry[key] for key in _PLAIN if entry.get(key)}
+    title, title_en = _by_language(entry.get("titles", []), language)
+    journal, journal_en = _by_language(entry.get("journals", []), language)
+    fields.update({k: v for k, v in (("title", title), ("title_en", title_en), ("journal", journal),
+                                     ("journal_en", journal_en)) if v})
+    if entry.get("authors"):
+        fields["authors"] = [{"name": a["name"], "affiliation": a["affiliation"]} if a.get("affiliation") else a["name"]
+                             for a in entry["authors"]]
+    if language != "en":
+        others = [a for a in entry.get("abstracts", []) if match_key(a) != match_key(used_abstract)
+                  and textnorm.detect_language(a) == "en"]
+        if others:
+            fields["abstract_en"] = others[0]
+    return fields
+
+
+def fill(record: dict, fields: dict) -> dict:
+    """Return record with the fields it lacks taken from fields (a field it has is never changed)."""
+    filled = dict(record)
+    for key, value in fields.items():
+        if filled.get(key) in (None, "", [], {}):
+            filled[key] = value
+    return schema.ordered(filled)
