@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import analysis, citations, enrich, entities, importer, output, pages, records
+from . import analysis, citations, enrich, entities, importer, output, pages, records, schema
 from .background import Background
 from .cache import Cache, cached_map, code_version
 from .config import load_config
@@ -141,14 +141,30 @@ def config(project: Project) -> dict:
 
 
 def public_record(record: dict) -> dict:
-    """Return the fields of a record published in data/records.json."""
+    """Return the fields of a record published in data/records.json: authors as a list of names,
+    their affiliations (when any is known) as a list beside it, "" where one is not."""
     hidden = {"path", "blocks", "source_file", "source_line", "terms", "terms_key", "text_digest"}
-    return {key: value for key, value in record.items() if key not in hidden}
+    public = {key: value for key, value in record.items() if key not in hidden}
+    if record.get("authors"):
+        people = schema.authors(record)
+        public["authors"] = [person["name"] for person in people]
+        if any(person["affiliation"] for person in people):
+            public["affiliations"] = [person["affiliation"] for person in people]
+    return public
 
 
-def search_docs(enriched: list[dict]) -> list[dict]:
-    """Return the records as the search index builder takes them, with the terms of each field, in
-    the order they were added (search_order)."""
+def facets(record: dict, organisations: set[str]) -> dict:
+    """Return what a record is filtered by on the search page: year, authors, journal, organisations
+    (slugs) and language."""
+    return {"year": record.get("year"), "author": [person["name"] for person in schema.authors(record)],
+            "journal": record.get("journal", ""), "org": [slug for slug in record.get("entities", []) if slug in organisations],
+            "language": record["main_language"]}
+
+
+def search_docs(enriched: list[dict], entity_table: list[dict] = ()) -> list[dict]:
+    """Return the records as the search index builder takes them, with the terms of each field and
+    their facets, in the order they were added (search_order)."""
+    organisations = {entity["slug"] for entity in entity_table if entity.get("kind") == "organisation"}
     return [{
         "id": r["id"],
         "type": r["type"],
@@ -161,6 +177,7 @@ def search_docs(enriched: list[dict]) -> list[dict]:
         "entities": r.get("entities", []),
         "terms": r["terms"],
         "terms_key": r["terms_key"],
+        "facets": facets(r, organisations),
     } for r in sorted(enriched, key=search_order)]
 
 
@@ -236,7 +253,7 @@ def write_search_index(enriched: list[dict], entity_table: list[dict], staged: P
     from search_index import assets, builder, incremental
 
     cache = Cache(cache_dir, "search-index", code_version(assets, builder, incremental))
-    figures = search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search",
+    figures = search_index.build_search_assets(search_docs(enriched, entity_table), staged / "assets" / "search",
                                                user_words=entities.user_words(entity_table), entities=entity_table,
                                                previous=cache.get("state"))
     cache.put("state", figures.pop("state"))
