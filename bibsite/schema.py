@@ -115,9 +115,10 @@ def _check_kind(path, field, kind, value, positions):
             _fail(path, field, "should be a list of text items", "write one '- item' per line", positions)
         return [str(v).strip() for v in value if str(v).strip()]
     if kind == "authors":
-        items = [value] if isinstance(value, (str, dict)) else value
+        items = [value] if isinstance(value, str) else value
         if not isinstance(items, list):
-            _fail(path, field, "should be a list of names", "write one '- name' per line", positions)
+            _fail(path, field, "should be a list of names", "write one '- name' per line (with 'affiliation: …' "
+                  "under '- name: …' when known)", positions)
         return [author for author in (_check_author(path, field, item, positions) for item in items) if author]
     if kind == "langmap":
         if not isinstance(value, dict):

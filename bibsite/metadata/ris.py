@@ -25,20 +25,20 @@ def _entry_lines(text: str, shown: str) -> list[int]:
         match = _TAG.match(line.rstrip())
         if match and match[1] == "TY":
             if inside:
-                raise InputError(shown, f"the entry starting at line {starts[-1]} has no 'ER  -' line before the next TY",
+                raise InputError(shown, f"the entry starting at line {starts[-1]} has no ER line before the next TY",
                                  "end every entry with a line 'ER  - '", line=number)
             starts.append(number)
             inside = True
         elif match and match[1] == "ER":
             if not inside:
-                raise InputError(shown, "'ER  -' without an entry before it", "start every entry with 'TY  - JOUR' (or its type)",
+                raise InputError(shown, "an ER line without an entry before it", "start every entry with 'TY  - JOUR' (or its type)",
                                  line=number)
             inside = False
         elif line.strip() and not inside:
             raise InputError(shown, f"line outside any entry: {line.strip()[:40]!r}",
                              "start every entry with 'TY  - …' and end it with 'ER  - ', or remove the line", line=number)
     if inside:
-        raise InputError(shown, f"the entry starting at line {starts[-1]} has no 'ER  -' line",
+        raise InputError(shown, f"the entry starting at line {starts[-1]} has no ER line",
                          "end every entry with a line 'ER  - '", line=starts[-1])
     return starts
 

@@ -58,7 +58,8 @@ GENRES = {
     "newspaper article": "article", "magazine article": "article",
     "thesis": "thesis", "dissertation": "thesis", "dissertation/thesis": "thesis", "学位论文": "thesis",
     "硕士论文": "thesis", "博士论文": "thesis",
-    "book": "book", "图书": "book", "书": "book", "edited book": "book",
+    "book": "book", "book, whole": "book", "图书": "book", "书": "book", "edited book": "book",
+    "book, section": "chapter",
     "book section": "chapter", "book chapter": "chapter", "chapter": "chapter", "图书章节": "chapter",
     "report": "report", "报告": "report", "government document": "report",
 }
