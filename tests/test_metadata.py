@@ -139,3 +139,16 @@ def test_malformed_files_name_file_line_what_and_fix(tmp_path, name, text, messa
     line = caught.value.one_line()
     assert line.startswith(message), line
     assert " — " in line and "\n" not in line
+
+
+def test_names_joined_in_one_field_and_keywords_one_per_line(tmp_path):
+    path = tmp_path / "x.enw"
+    path.write_text("%0 Journal Article\n%A 刘某;王某;\n%A 陈某，李某\n%A Smith, John\n%T t\n"
+                    "%K ASEAN\nSCO\n%X <正>摘要的正文。\n", encoding="utf-8")
+    [entry] = metadata.read_file(path, "x.enw")
+    assert [a["name"] for a in entry["authors"]] == ["刘某", "王某", "陈某", "李某", "Smith, John"]
+    assert entry["keywords"] == ["ASEAN", "SCO"] and entry["abstracts"] == ["摘要的正文。"]
+    ris = tmp_path / "x.ris"
+    ris.write_text("TY  - JOUR\nAU  - 刘某,王某\nAU  - 赵, 某\nKW  - 甲;乙\nER  - \n", encoding="utf-8")
+    [entry] = metadata.read_file(ris, "x.ris")
+    assert [a["name"] for a in entry["authors"]] == ["刘某", "王某", "赵某"] and entry["keywords"] == ["甲", "乙"]

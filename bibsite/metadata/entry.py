@@ -28,6 +28,8 @@ GENRES = ("article", "thesis", "book", "chapter", "report")
 TEXT_FIELDS = ("volume", "issue", "pages", "doi", "url", "issn", "isbn", "publisher", "fund", "clc")
 _SPLIT = re.compile(r"\s*[;；]\s*")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_HAN_JOIN = re.compile(r"[，、]|,(?=\S)")
+_CNKI_MARK = re.compile(r"^\s*[<〈]正[>〉]\s*")  # CNKI's mark of a text taken from the article, not an abstract
 _HAN_NAME = re.compile(f"^([{textnorm.HAN}]+),\\s*([{textnorm.HAN}]+)$")
 _LANGUAGES = {"zh": "zh", "chi": "zh", "zho": "zh", "chinese": "zh", "中文": "zh", "汉语": "zh", "zh-cn": "zh",
               "zh-hans": "zh", "en": "en", "eng": "en", "english": "en", "英文": "en", "英语": "en", "en-us": "en",
@@ -45,6 +47,18 @@ def clean(text) -> str:
 def split_list(text: str) -> list[str]:
     """Return the items of a ;-joined list (CNKI joins keywords and institutions so), blanks dropped."""
     return [item for item in (clean(part) for part in _SPLIT.split(text or "")) if item]
+
+
+def split_names(value: str) -> list[str]:
+    """Return the names in one author field: ;-joined (CNKI: 刘某;王某;), and Chinese names also joined
+    by ，、 or a comma without a space (刘某,王某); "Smith, John" and Zotero's "刘, 某" stay one name."""
+    names = []
+    for part in split_list(value):
+        if textnorm.HAN_CHAR.search(part):
+            names += [name for name in (clean(n) for n in _HAN_JOIN.split(part)) if name]
+        else:
+            names.append(part)
+    return names
 
 
 def language(value: str) -> str:
@@ -82,6 +96,8 @@ def finish(raw: dict, shown: str, line: int) -> dict:
         items = []
         for item in raw.get(key, []):
             item = clean(item)
+            if key == "abstracts":
+                item = _CNKI_MARK.sub("", item)
             if item and item not in items:
                 items.append(item)
         if items:

@@ -55,7 +55,7 @@ def read(path: Path, shown: str) -> list[dict]:
 def _entry(item: dict, shown: str, line: int) -> dict:
     """Return one entry in the common shape from a rispy dict."""
     codes = item.get("issn", [])
-    names = [*item.get("authors", []), *item.get("first_authors", [])]
+    names = [name for value in [*item.get("authors", []), *item.get("first_authors", [])] for name in entry.split_names(value)]
     institutions = [part for address in item.get("author_address", []) for part in entry.split_list(address)]
     dated = entry.year_and_date(item.get("date", "")) or entry.year_and_date(item.get("year", "") or
                                                                               item.get("publication_year", ""))

@@ -131,14 +131,14 @@ def _entry(fields: list, tags: dict, shown: str, line: int) -> dict:
             raw.setdefault(field, value)
         elif how == "list":
             raw.setdefault(field, []).append(value)
-        else:
-            raw.setdefault(field, []).extend(entry.split_list(value))
+        else:  # EndNote puts one keyword per line of a %K field
+            raw.setdefault(field, []).extend(item for line in lines for item in entry.split_list(line))
     out = {key: raw[key] for key in ("titles", "abstracts", "journals", "keywords", "volume", "issue", "doi", "url",
                                      "publisher", "fund", "clc") if key in raw}
     out["genre"] = GENRES.get(entry.clean(raw.get("genre", "")).lower(), "")
     if raw.get("work_type") and "学位" in raw["work_type"]:
         out["genre"] = "thesis"
-    out["authors"] = entry.with_affiliations([entry.clean(a) for a in raw.get("authors", [])],
+    out["authors"] = entry.with_affiliations([name for a in raw.get("authors", []) for name in entry.split_names(a)],
                                              raw.get("institutions", []))
     out.update(entry.year_and_date(raw.get("year", "")))
     if raw.get("date"):
