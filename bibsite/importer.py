@@ -74,10 +74,12 @@ def plan_metadata(seeds_dir: Path, records: list[dict], root: Path, added_on: st
     "matched_ids"}.
     Entries are taken in file name and line order, so the first export to give a field gives it."""
     entries = metadata.read_folder(seeds_dir / "metadata", root)
+    plan = {"matched": 0, "new": [], "updated": [], "skipped": [], "ambiguous": [], "matched_ids": set()}
+    if not entries:
+        return plan
     collection = merge.Collection(records)
     by_id = {record["id"]: record for record in records}
     before = dict(by_id)
-    plan = {"matched": 0, "new": [], "updated": [], "skipped": [], "ambiguous": [], "matched_ids": set()}
     for entry in entries:
         where = f"{entry['file']}:{entry['line']}"
         if not entry.get("abstracts"):

@@ -111,6 +111,18 @@ def test_two_truncated_records_beginning_alike_are_ambiguous(tmp_path):
     assert len(result["ambiguous"]) == 1 and not result["updated"]
 
 
+def test_an_english_abstract_beside_the_chinese_one_fills_abstract_en(tmp_path):
+    existing = record(TEXT_A)
+    folder = tmp_path / "seeds" / "metadata"
+    folder.mkdir(parents=True)
+    (folder / "ne.txt").write_text(f"{{Reference Type}}: Journal Article\n{{Title}}: 标题\n"
+                                   f"{{Translated Title}}: A Title\n{{Abstract}}: {TEXT_A}\n"
+                                   f"{{Translated Abstract}}: {TEXT_B}\n", encoding="utf-8")
+    result = importer.plan_metadata(tmp_path / "seeds", [existing], tmp_path, "2026-12-04")
+    [updated] = result["updated"]
+    assert updated["abstract_en"] == TEXT_B and updated["title_en"] == "A Title" and updated["title"] == "标题"
+
+
 def test_match_key_ignores_only_form():
     assert merge.match_key("上 合组织，２０２１年 “安全”。") == merge.match_key('上合组织,2021年"安全".')
     assert merge.match_key("上合组织的安全") != merge.match_key("上合组织的发展")
@@ -126,6 +138,7 @@ def imported(tmp_path_factory):
     own = project / "content" / "abstracts" / "620d4506a9.yaml"
     data = yaml.safe_load(own.read_text(encoding="utf-8"))
     data["title"] = "维护者写的标题"
+    data["abstract_en"] = "In June 2012 Uzbekistan suspended its membership of the CSTO again."
     own.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     for path in FIXTURES.iterdir():
         shutil.copy2(path, project / "seeds" / "metadata" / path.name)
@@ -136,6 +149,15 @@ def imported(tmp_path_factory):
 
 def load(project: Path, rid: str) -> dict:
     return records.load(project / "content" / "abstracts" / f"{rid}.yaml")
+
+
+def test_both_abstracts_shown_english_first_in_the_english_interface(imported):
+    site = imported["project"] / "site"
+    for lang, first in (("zh", 'lang="zh-Hans"'), ("en", 'lang="en"')):
+        html = (site / lang / "abstracts" / "620d4506a9.html").read_text(encoding="utf-8")
+        blocks = [part.split(">", 1)[0] for part in html.split('<div class="record-text" ')[1:]]
+        assert len(blocks) == 2 and blocks[0] == first, (lang, blocks)
+        assert "In June 2012 Uzbekistan suspended" in html and "乌兹别克斯坦再次暂停" in html
 
 
 def test_build_reports_one_summary_line_then_each_skipped_entry(imported):
