@@ -11,6 +11,7 @@ from . import corpus, metadata, schema, textnorm
 from . import records as record_files
 from .metadata import merge
 from .cache import Cache, code_version
+from .errors import InputError
 from .glossary import read_glossary
 
 GLOSSARY_FACTS = {
@@ -101,7 +102,7 @@ def plan_metadata(seeds_dir: Path, records: list[dict], root: Path, added_on: st
             if completed:  # the entry has the whole text of a truncated record
                 record = {**record, "text": abstract, "truncated": False}
             path = record.get("path")
-            filled = merge.fill(record, merge.offered(entry, record["language"], abstract))
+            filled = _checked(merge.fill(record, merge.offered(entry, record["language"], abstract)), entry)
             by_id[record["id"]] = {**filled, "path": path} if path else filled
             if completed:  # later exports of the same abstract now meet the whole text
                 collection.add(filled)
@@ -117,7 +118,7 @@ def plan_metadata(seeds_dir: Path, records: list[dict], root: Path, added_on: st
         record = {"id": textnorm.record_id(text), "type": "abstract", "language": language,
                   "truncated": textnorm.is_truncated(text), "added": added_on, "source_file": entry["file"],
                   "source_line": entry["line"], "text": text}
-        record = merge.fill(record, merge.offered(entry, language, text))
+        record = _checked(merge.fill(record, merge.offered(entry, language, text)), entry)
         by_id[record["id"]] = record
         collection.add(record)
         plan["new"].append(record["id"])
@@ -126,6 +127,15 @@ def plan_metadata(seeds_dir: Path, records: list[dict], root: Path, added_on: st
     plan["updated"] = [record for rid, record in by_id.items()
                        if rid in before and rid not in new_ids and record != before[rid]]
     return plan
+
+
+def _checked(record: dict, entry: dict) -> dict:
+    """Return record as the schema has it, or raise InputError naming the export entry that gave the bad value."""
+    try:
+        return schema.validate(record, entry["file"])
+    except InputError as error:
+        raise InputError(entry["file"], f"the entry here gives a record whose {error.problem}", error.fix,
+                         line=entry["line"]) from None
 
 
 def import_seeds(seeds_dir: Path, content_dir: Path, existing: list[dict], root: Path, warn) -> dict:

@@ -232,3 +232,10 @@ def test_a_malformed_export_stops_the_build_with_one_line_and_changes_nothing(tm
     after = {p.relative_to(project).as_posix(): hashlib.sha256(p.read_bytes()).digest()
              for p in (project / "content").rglob("*") if p.is_file()}
     assert after == before and not (project / "site").exists()
+
+
+def test_a_value_the_schema_refuses_is_reported_at_its_export_entry(tmp_path):
+    with pytest.raises(importer.InputError) as caught:
+        plan(tmp_path, [record(TEXT_A)], ris_entry(TEXT_B), ris_entry(TEXT_A, UR="ftp://example.org/x"))
+    assert caught.value.one_line().startswith("seeds/metadata/export.ris:10: the entry here gives a record whose "
+                                              "field 'url' is 'ftp://example.org/x' — only http")
