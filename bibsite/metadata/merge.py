@@ -108,6 +108,8 @@ def offered(entry: dict, language: str, used_abstract: str) -> dict:
     fields: dict = {key: entry[key] for key in _PLAIN if entry.get(key)}
     title, title_en = _by_language(entry.get("titles", []), language)
     journal, journal_en = _by_language(entry.get("journals", []), language)
+    if not journal:  # a Chinese abstract of a paper in a journal with a Latin name only: that name is its name
+        journal, journal_en = journal_en, ""
     fields.update({k: v for k, v in (("title", title), ("title_en", title_en), ("journal", journal),
                                      ("journal_en", journal_en)) if v})
     if entry.get("authors"):
