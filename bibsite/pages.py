@@ -209,7 +209,7 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
     view = {
         "id": record["id"],
         "title": record["title_en"] if english_first else record["display_title"],
-        "title_derived": record["title_derived"],
+        "title_derived": record["title_derived"] and not english_first,
         "title_lang_tag": "en" if english_first else LANG_TAGS[record["title_language"]],
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
