@@ -239,3 +239,12 @@ def test_a_value_the_schema_refuses_is_reported_at_its_export_entry(tmp_path):
         plan(tmp_path, [record(TEXT_A)], ris_entry(TEXT_B), ris_entry(TEXT_A, UR="ftp://example.org/x"))
     assert caught.value.one_line().startswith("seeds/metadata/export.ris:10: the entry here gives a record whose "
                                               "field 'url' is 'ftp://example.org/x' — only http")
+
+
+def test_a_cut_off_export_matches_without_changing_the_text(tmp_path):
+    whole = record(WHOLE)
+    result = plan(tmp_path, [whole], ris_entry(WHOLE[:40] + "..."))
+    assert result["matched"] == 1 and not result["new"] and result["updated"][0]["text"] == WHOLE
+    cut = record(TRUNCATED)
+    result = plan(tmp_path, [cut], ris_entry(TRUNCATED.rstrip(".")))  # the same cut text, without its ...
+    assert result["matched"] == 1 and result["updated"][0]["text"] == TRUNCATED and result["updated"][0]["truncated"]

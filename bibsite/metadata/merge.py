@@ -69,6 +69,13 @@ class Collection:
         """Return (exact ids, id of a truncated record this abstract completes or "", near-identical ids)."""
         key = match_key(abstract)
         exact = self.exact.get(key, [])
+        if not exact:  # the same cut text, with or without its ...
+            exact = [rid for prefix, rid in self.truncated if prefix == key]
+        if not exact and textnorm.is_truncated(abstract):
+            # An export that is cut off itself belongs to the record whose whole text it begins.
+            cut = _truncated_key(abstract)
+            if len(cut) >= _MIN_PREFIX:
+                exact = [rid for rid, whole in self.keys.items() if whole.startswith(cut)]
         if exact:
             return sorted(set(exact)), "", []
         completes = sorted({rid for prefix, rid in self.truncated if len(prefix) >= _MIN_PREFIX and key.startswith(prefix)})
