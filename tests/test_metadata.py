@@ -152,3 +152,10 @@ def test_names_joined_in_one_field_and_keywords_one_per_line(tmp_path):
     ris.write_text("TY  - JOUR\nAU  - 刘某,王某\nAU  - 赵, 某\nKW  - 甲;乙\nER  - \n", encoding="utf-8")
     [entry] = metadata.read_file(ris, "x.ris")
     assert [a["name"] for a in entry["authors"]] == ["刘某", "王某", "赵某"] and entry["keywords"] == ["甲", "乙"]
+
+
+def test_a_cn_serial_number_is_not_taken_for_a_clc_number(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_text("%0 Journal Article\n%T t\n%L 11-5481/D\n\n%0 Journal Article\n%T u\n%L TP391.1;D822\n", encoding="utf-8")
+    first, second = metadata.read_file(path, "x.txt")
+    assert "clc" not in first and second["clc"] == "TP391.1;D822"

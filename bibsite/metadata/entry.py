@@ -28,6 +28,7 @@ GENRES = ("article", "thesis", "book", "chapter", "report")
 TEXT_FIELDS = ("volume", "issue", "pages", "doi", "url", "issn", "isbn", "publisher", "fund", "clc")
 _SPLIT = re.compile(r"\s*[;；]\s*")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_CLC = re.compile(r"^[A-Z][A-Z]?[0-9]")  # D822.351.2, TP391; F125;D822
 _HAN_JOIN = re.compile(r"[，、]|,(?=\S)")
 _CNKI_MARK = re.compile(r"^\s*[<〈]正[>〉]\s*")  # CNKI's mark of a text taken from the article, not an abstract
 _HAN_NAME = re.compile(f"^([{textnorm.HAN}]+),\\s*([{textnorm.HAN}]+)$")
@@ -123,6 +124,8 @@ def finish(raw: dict, shown: str, line: int) -> dict:
         value = doi(raw.get(key)) if key == "doi" else clean(raw.get(key))
         if key in ("volume", "issue") and value.isdigit():
             value = str(int(value))  # CNKI writes issue 04, Zotero 4
+        if key == "clc" and not _CLC.match(value):
+            continue  # CNKI puts the journal's CN serial number (11-5481/D) where others put the CLC number
         if value:
             entry[key] = value
     keywords = []
