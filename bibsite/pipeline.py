@@ -29,8 +29,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-
 import search_index
 from search_index import assets as search_assets
 
@@ -180,7 +178,7 @@ def plan_pages(project: Project, weighed: list[dict], entity_table: list[dict], 
     strings = load_strings(project.templates, settings)
     env = render.environment(project.templates)
     cites = record_citations(project, weighed)
-    with template_errors(project):
+    with render.template_errors(project.root):
         planned = pages.plan_pages(weighed, settings, strings, read_about(project.content / "pages"), entity_table,
                                    cites, render.list_entry(env))
     return {"pages": planned, "citations": cites, "strings": strings, "env": env}
@@ -217,7 +215,7 @@ def write_search_index(project: Project, staged: Path, weighed: list[dict], anal
     try:
         search_assets.lunr_path()
     except FileNotFoundError as error:
-        raise InputError("node_modules/lunr", str(error).split(" — ")[0],
+        raise InputError("node_modules/lunr/lunr.min.js", "is missing (the search page needs lunr.js)",
                          "run `npm ci` in the project folder (make site does)") from None
     keyword_terms = analysis.keyword_terms(weighed, entity_table, project.cache)
     try:
@@ -240,9 +238,10 @@ def write_site(project: Project, staged: Path, weighed: list[dict], planned: dic
     fingerprint = render.fingerprint(project.templates)
     manifest = Cache(project.cache, "pages", fingerprint)
     previous = {page["path"]: manifest.get(page["path"]) for page in planned["pages"]}
-    with template_errors(project):
+    with render.template_errors(project.root):
         rendered, written = render.render_pages(planned["pages"], planned["env"], staged, fingerprint, project.site,
-                                                {path: entry for path, entry in previous.items() if entry})
+                                                {path: entry for path, entry in previous.items() if entry},
+                                                project.root)
     for path, entry in written.items():
         manifest.put(path, entry)
     data = staged / "data"
@@ -253,7 +252,7 @@ def write_site(project: Project, staged: Path, weighed: list[dict], planned: dic
     (data / "bibliography.json").write_text(citations.csl_file(cites[r["id"]]["csl"] for r in weighed),
                                             encoding="utf-8")
     env, strings = planned["env"], planned["strings"]
-    with template_errors(project):
+    with render.template_errors(project.root):
         (staged / "index.html").write_text(render.render_root(env, strings, settings), encoding="utf-8")
         (staged / "404.html").write_text(render.render_not_found(env, strings, settings), encoding="utf-8")
     (staged / "robots.txt").write_text(robots_txt(settings["base_url"]), encoding="utf-8")
@@ -261,19 +260,6 @@ def write_site(project: Project, staged: Path, weighed: list[dict], planned: dic
     if settings["base_url"]:
         (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"]), encoding="utf-8")
     return {"pages": len(paths) + 2, "rendered": rendered, "manifest": manifest}
-
-
-@contextmanager
-def template_errors(project: Project):
-    """Turn a Jinja2 error met inside the block into an InputError naming the template file and line."""
-    try:
-        yield
-    except jinja2.TemplateError as error:
-        name = getattr(error, "filename", None) or getattr(error, "name", None) or "templates/"
-        shown = os.path.relpath(name, project.root) if os.path.isabs(str(name)) else f"templates/{name}"
-        raise InputError(shown, f"template error: {error.message or error}",
-                         "fix the template (templates hold only loops, conditionals and values)",
-                         line=getattr(error, "lineno", None)) from None
 
 
 # --- zip and publish -------------------------------------------------------------------------

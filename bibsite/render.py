@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import posixpath
+from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 from . import parallel
 from .cache import code_version
+from .errors import InputError
 from .links import LANG_TAGS, UI_LANGS
 
 
@@ -92,13 +94,27 @@ def _stamp(path: str) -> list[int]:
     return [info.st_size, info.st_mtime_ns]
 
 
+@contextmanager
+def template_errors(root: Path):
+    """Turn a Jinja2 error met inside the block into an InputError naming the template file (relative
+    to the project's root) and line."""
+    try:
+        yield
+    except jinja2.TemplateError as error:
+        name = getattr(error, "filename", None) or getattr(error, "name", None) or "templates/"
+        shown = os.path.relpath(name, root) if os.path.isabs(str(name)) else f"templates/{name}"
+        raise InputError(shown, f"template error: {error.message or error}",
+                         "fix the template (templates hold only loops, conditionals and values)",
+                         line=getattr(error, "lineno", None)) from None
+
+
 def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fingerprint: str,
-                 previous_site: Path, manifest: dict) -> tuple[int, dict]:
+                 previous_site: Path, manifest: dict, root: Path) -> tuple[int, dict]:
     """Write every page under out_dir; return (pages rendered anew, {path: [key, size, mtime]}).
 
     manifest is what the last build returned: a page whose key is unchanged is linked from
     previous_site, after checking that file's size and modification time, so an edited or damaged
-    file there is never reused."""
+    file there is never reused. A template error names the template under root and its line."""
     for folder in sorted({posixpath.dirname(page["path"]) for page in pages}):
         (out_dir / folder).mkdir(parents=True, exist_ok=True)
 
@@ -109,7 +125,8 @@ def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fing
         if old and old[0] == key and _stamp(source) == old[1:]:
             os.link(source, target)  # the same inode, so the same stamp next time
             return False, old
-        html = env.get_template(page["template"]).render(**page["context"]).encode("utf-8")
+        with template_errors(root):
+            html = env.get_template(page["template"]).render(**page["context"]).encode("utf-8")
         with open(target, "wb") as handle:
             handle.write(html)
         return True, [key, *_stamp(target)]
