@@ -101,11 +101,22 @@ def template_errors(root: Path):
     try:
         yield
     except jinja2.TemplateError as error:
-        name = getattr(error, "filename", None) or getattr(error, "name", None) or "templates/"
-        shown = os.path.relpath(name, root) if os.path.isabs(str(name)) else f"templates/{name}"
+        name, line = getattr(error, "filename", None) or getattr(error, "name", None), getattr(error, "lineno", None)
+        if name is None:
+            # An error met while rendering (an undefined value) names no template, but Jinja2 makes the
+            # traceback's frames point into the templates: the innermost one is where it happened.
+            frame = error.__traceback__
+            while frame is not None:
+                if frame.tb_frame.f_code.co_filename.endswith(".html"):
+                    name, line = frame.tb_frame.f_code.co_filename, frame.tb_lineno
+                frame = frame.tb_next
+        if name is None:
+            shown = "templates/"
+        else:
+            shown = os.path.relpath(name, root) if os.path.isabs(str(name)) else f"templates/{name}"
         raise InputError(shown, f"template error: {error.message or error}",
                          "fix the template (templates hold only loops, conditionals and values)",
-                         line=getattr(error, "lineno", None)) from None
+                         line=line) from None
 
 
 def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fingerprint: str,
