@@ -50,15 +50,15 @@ def build(project: stage.Project) -> int:
     imported = stage.import_seeds(project, existing)
     report_import(imported)
     loaded = stage.with_imported(project, existing, imported)
-    records, analyses, analysed = stage.analyse(project, loaded, entity_table)
-    records = stage.weigh(records, analyses, entity_table)
-    planned = stage.plan_pages(project, records, entity_table, settings)
+    analysed, analyses, anew = stage.analyse(project, loaded, entity_table)
+    weighed = stage.weigh(analysed, analyses, entity_table)
+    planned = stage.plan_pages(project, weighed, entity_table, settings)
     with stage.staging(project) as staged:
-        stage.write_search_index(project, staged, records, analyses, entity_table)
-        written = stage.write_site(project, staged, records, planned, settings)
+        stage.write_search_index(project, staged, weighed, analyses, entity_table)
+        written = stage.write_site(project, staged, weighed, planned, settings)
         staged_zip = stage.write_zip(project, staged)
         stage.publish(project, staged, staged_zip, inputs, imported, written)
-    print(f"Done: {len(records)} records ({analysed} analysed anew), {written['pages']} pages "
+    print(f"Done: {len(weighed)} records ({anew} analysed anew), {written['pages']} pages "
           f"({written['rendered']} rendered anew), site {stage.human_size(stage.site_size(project.site))}, "
           f"zip {stage.human_size(project.zip_path.stat().st_size)} in {timer.seconds():.1f} s")
     return 0

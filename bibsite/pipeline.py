@@ -35,7 +35,7 @@ from search_index import assets as search_assets
 from . import analysis, citations, enrich, entities, importer, output, pages, parallel, records, render
 from . import similar as similar_records
 from . import uptodate
-from .cache import Cache, code_version
+from .cache import Cache
 from .config import load_config
 from .errors import InputError
 from .links import record_path
@@ -157,19 +157,11 @@ def weigh(records_: list[dict], analyses: dict[str, dict], entity_table: list[di
 
 # --- pages, search index, write ----------------------------------------------------------------
 
-def record_citations(project: Project, weighed: list[dict]) -> dict[str, dict]:
-    """Return {record id: its citation formats (citations.formats)}, each kept in the cache under the
-    whole record it was made from."""
-    cache = Cache(project.cache, "citations", code_version())
-    made = {}
-    for record in weighed:
-        key = json.dumps({k: v for k, v in record.items() if k != "build"}, ensure_ascii=False, default=str)
-        made[record["id"]] = cache.get(key)
-        if made[record["id"]] is None:
-            made[record["id"]] = citations.formats(record, record["display_title"])
-            cache.put(key, made[record["id"]])
-    cache.save()
-    return made
+def record_citations(weighed: list[dict]) -> dict[str, dict]:
+    """Return {record id: its citation formats (citations.formats)}: the record pages and the
+    collection's files show the same ones. (Not cached: making them all takes less time than
+    reading them back.)"""
+    return {record["id"]: citations.formats(record, record["display_title"]) for record in weighed}
 
 
 def plan_pages(project: Project, weighed: list[dict], entity_table: list[dict], settings: dict) -> dict:
@@ -177,7 +169,7 @@ def plan_pages(project: Project, weighed: list[dict], entity_table: list[dict], 
     "citations": by record id, "strings", "env"}."""
     strings = load_strings(project.templates, settings)
     env = render.environment(project.templates)
-    cites = record_citations(project, weighed)
+    cites = record_citations(weighed)
     with render.template_errors(project.root):
         planned = pages.plan_pages(weighed, settings, strings, read_about(project.content / "pages"), entity_table,
                                    cites, render.list_entry(env))
