@@ -23,8 +23,9 @@ from .progress import progress
 VERSION = "1"
 PARALLEL_FROM = 200  # below this many uncached records a second process costs more than it saves
 # The code and data whose change must invalidate every cached analysis.
-_SOURCES = ("search_index/analyze.py", "search_index/stemmer.py", "search_index/rules.json",
-            "search_index/userdict.json", "bibsite/entities.py", "bibsite/keywords.py", "bibsite/analysis.py")
+_SOURCES = ("search_index/analyze.py", "search_index/stemmer.py", "search_index/rules.json", "search_index/rules.py",
+            "search_index/userdict.json", "bibsite/entities.py", "bibsite/keywords.py", "bibsite/textnorm.py",
+            "bibsite/tfidf.py", "bibsite/analysis.py")
 _ROOT = Path(__file__).resolve().parent.parent
 
 

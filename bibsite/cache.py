@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
+
+from . import files
 
 FORMAT = 2  # 2: one marshal file per namespace; bump it if the layout below changes
 DELTA_FROM = 1000  # caches of fewer entries are simply rewritten: it is cheap
@@ -140,20 +140,9 @@ class Cache:
         body = marshal.dumps(dict(sorted(entries.items())), 4)
         data = MAGIC + self._header() + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            files.write_atomic(path, data)
         except OSError:
             return False
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
-            return False
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return True
 
     def clear(self) -> None:

@@ -20,12 +20,13 @@ import markdown
 import yaml
 from markupsafe import Markup
 
+from search_index.rules import LANG_TAGS
+
 from . import citations, textnorm
 from .cache import Cache
 from .progress import progress
 
 UI_LANGS = ("zh", "en")
-LANG_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
 FOLDERS = {"abstract": "abstracts", "glossary": "glossary"}
 # Keywords are shown as links of their own (record-extras.html), not among these fields.
 FIELD_ORDER = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "url", "added")

@@ -13,6 +13,8 @@ from collections import Counter, defaultdict
 from itertools import chain
 from operator import itemgetter
 
+from . import tfidf
+
 # Per record, only the strongest terms take part: weak terms barely move a cosine, and it is a
 # common term's posting list that makes an inverted index slow (its cost grows with df²).
 MAX_TERMS = 30
@@ -115,7 +117,7 @@ def _term_vectors(ids, records_terms) -> dict:
     # A corpus has few distinct counts and document frequencies: their logarithms are computed once,
     # and each term under the cut gets its IDF once, not once per record that uses it.
     tf_weight = _TfWeights()
-    idf = {d: _idf(n, d) for d in set(df.values())}
+    idf = {d: tfidf.idf(n, d) for d in set(df.values())}
     kept = {term: idf[d] for term, d in df.items() if d <= max_df}
     vectors = {}
     for doc_id in ids:
@@ -133,7 +135,7 @@ class _TfWeights(dict):
     """count -> 1 + log(count), each computed once, when first read."""
 
     def __missing__(self, count):
-        value = self[count] = 1 + math.log(count)
+        value = self[count] = tfidf.tf(count)
         return value
 
 
@@ -144,7 +146,7 @@ def _entity_vectors(ids, records_entities) -> dict:
     n = len(ids)
     sets = {doc_id: tuple(sorted(set(records_entities.get(doc_id) or ()))) for doc_id in ids}
     df = Counter(slug for slugs in sets.values() for slug in slugs)
-    idf = {slug: _idf(n, d) for slug, d in df.items()}
+    idf = {slug: tfidf.idf(n, d) for slug, d in df.items()}
     made: dict = {}
     vectors = {}
     for doc_id in ids:
@@ -208,11 +210,6 @@ def _entity_only(p, ranked_groups, members, term_scored, k, ids) -> list:
                     break
         out.sort()
     return out
-
-
-def _idf(n: int, df: int) -> float:
-    # Smoothed and never zero: with two records a shared term must still count.
-    return math.log((1 + n) / (1 + df)) + 1
 
 
 def _unit(weights: dict) -> dict:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from bibsite import similar as similar_module
-from bibsite.entities import join_han_gaps, load_entities, tag
+from bibsite import textnorm
+from bibsite.entities import load_entities, tag
 from bibsite.similar import similar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ def seed_records(tokenizer=tokenize):
     """Return (terms, entities, language) dicts keyed by a made-up id, one per seed abstract."""
     entities = load_entities(ROOT / "content" / "entities.yaml")
     text = SEEDS.read_text(encoding="utf-8")
-    entries = [join_han_gaps(re.sub(r"\s*相似文献\s*$", "", e.strip())) for e in re.split(r"\n\s*\n", text) if e.strip()]
+    entries = [textnorm.repair_pdf_spaces(re.sub(r"\s*相似文献\s*$", "", e.strip())) for e in re.split(r"\n\s*\n", text) if e.strip()]
     terms, tags, langs = {}, {}, {}
     for number, entry in enumerate(entries):
         record_id = f"{number:04d}seed"
