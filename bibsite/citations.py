@@ -14,6 +14,7 @@ import json
 import re
 
 from .output import json_lines
+from .textnorm import HAN_CHAR
 
 # BibTeX counts every brace, escaped or not, so braces must become commands that contain none unpaired.
 _BIBTEX_ESCAPES = {
@@ -327,7 +328,7 @@ def _csl_name(name: str) -> dict:
 def _gbt_name(name: str) -> str:
     """Return a name as GB/T 7714 writes it: Chinese as written, "Smith, John Paul" as "SMITH J P"."""
     split = _split_name(name)
-    if not split or re.search(r"[\u3400-\u9fff]", name):
+    if not split or HAN_CHAR.search(name):
         return name
     family, given = split
     initials = " ".join(part[0].upper() for part in re.split(r"[\s.\-]+", given) if part)

@@ -17,12 +17,10 @@ import yaml
 
 from .errors import InputError
 from .schema import LANGUAGES, SLUG_PATTERN
+from .textnorm import HAN_CHAR
 
 KINDS = ("organisation", "country")
 ENTITY_KEYS = ("slug", "kind", "names", "joint")
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# A PDF line break inside Chinese text leaves a space between two Han characters.
-_HAN_GAP = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])[ \t\u3000]+(?=[\u3400-\u4dbf\u4e00-\u9fff])")
 # Apostrophes and dashes that writers use interchangeably inside names.
 _APOSTROPHES = "'\u2019\u02bc"
 _DASHES = "-\u2010\u2011\u2013"
@@ -152,7 +150,7 @@ def _check_unique(path, read):
                                      "a name may point to one entity only; remove it from one of them "
                                      "(for compounds such as 中俄 use 'joint:')", lines[(lang, name)])
         for name in entity["joint"]:
-            if not HAN.search(name):
+            if not HAN_CHAR.search(name):
                 raise InputError(path, f"joint name {name!r} of '{slug}' is not Chinese",
                                  "joint: is for Chinese compounds such as 中俄; list other names under names:",
                                  lines[("joint", name)])
@@ -184,17 +182,12 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
-def join_han_gaps(text: str) -> str:
-    """Return text with stray spaces between two Chinese characters removed (PDF line breaks)."""
-    return _HAN_GAP.sub("", text)
-
-
 def user_words(entities) -> list[str]:
     """Return the Chinese names and compounds of all entities, for jieba.add_word, in table order."""
     words: list[str] = []
     for entity in entities:
         for name in [*entity["names"]["zh"], *entity.get("joint", [])]:
-            if HAN.search(name) and name not in words:
+            if HAN_CHAR.search(name) and name not in words:
                 words.append(name)
     return words
 
@@ -234,7 +227,7 @@ class _Matcher:
         for entity in entities:
             for lang in LANGUAGES:
                 for name in entity["names"][lang]:
-                    if HAN.search(name):
+                    if HAN_CHAR.search(name):
                         self.han_names.setdefault(normalise(name), set()).add(entity["slug"])
                     else:
                         latin.setdefault(name, set()).add(entity["slug"])

@@ -1,8 +1,9 @@
 """Where pages live and how one links to another: the site's paths and relative URLs."""
 from __future__ import annotations
 
+from search_index.rules import LANG_TAGS
+
 UI_LANGS = ("zh", "en")
-LANG_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
 FOLDERS = {"abstract": "abstracts", "glossary": "glossary"}
 
 

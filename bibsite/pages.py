@@ -230,7 +230,7 @@ def _chart(records: list[dict], entities: list[dict], lang: str, strings: dict, 
     for index, (entity, label) in enumerate(zip(top, labels)):
         count = counts[entity["slug"]]
         width = max(2, round(bar_room * count / most))
-        bars.append({"label": label, "lang_tag": "zh-Hans" if textnorm.HAN_CHAR.search(label) else "en", "count": count,
+        bars.append({"label": label, "lang_tag": LANG_TAGS["zh"] if textnorm.HAN_CHAR.search(label) else LANG_TAGS["en"], "count": count,
                      "aria_label": strings[lang]["chart_bar"].format(name=_entity_label(entity, lang), count=count),
                      "y": index * row, "text_y": index * row + 18, "width": width,
                      "count_x": bar_left + width + 6, "href": _rel(path, f"{lang}/entities/{entity['slug']}.html")})

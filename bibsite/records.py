@@ -11,12 +11,11 @@ import hashlib
 import io
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
 
-from . import schema
+from . import files, schema
 from .cache import Cache, code_version
 from .errors import InputError
 
@@ -42,16 +41,7 @@ def dump(record: dict) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write text (UTF-8, LF line ends) to path so that readers see the old file or the whole new one, never a part."""
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with open(fd, "wb") as handle:
-            handle.write(bytes(text, "utf-8"))  # as text: a TypeError for anything else
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    files.write_atomic(path, bytes(text, "utf-8"))  # as text: a TypeError for anything else
 
 
 def _key_positions(node) -> dict:

@@ -5,19 +5,18 @@ import hashlib
 import re
 import unicodedata
 
-# Han ideographs, CJK punctuation and full-width forms: the characters between which a PDF line
-# break leaves a space that does not belong to the text.
-CJK = "\u2e80-\u2eff\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+from search_index.rules import HAN, HAN_CHAR, VIETNAMESE
+
+# HAN (inside [...]) and HAN_CHAR are what a Chinese character is for every rule of the project
+# (search_index/rules.json). Add CJK punctuation and full-width forms, and you have the characters
+# between which a PDF line break leaves a space that does not belong to the text.
+CJK = f"{HAN}\u2e80-\u2eff\u3001-\u303f\uff00-\uffef"
 _PDF_SPACE = re.compile(f"(?<=[{CJK}])[ \\t\\u3000\\u00a0]+(?=[{CJK}])")
 _SPACES = re.compile(r"[ \t\u00a0]+")
-HAN_CHAR = re.compile(f"[{HAN}]")
 # Letters are counted by runs ([…]+), which is much faster than one match per letter.
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")
-# Letters that occur in Vietnamese and (almost) never in English, French or pinyin-free Latin text:
-# not é, è, â, ê, ô, which English borrows (détente, régime, rôle) and would be taken for Vietnamese.
-_VI_RUN = re.compile("[ăđĩũơưĂĐĨŨƠƯ\u1ea0-\u1ef9]+")
+_VI_RUN = re.compile(f"[{VIETNAMESE}]+")  # letters only Vietnamese uses (search_index/rules.py)
 # A sentence ends at full-width 。！？；, at !?; and at a '.' that is followed by a CJK character,
 # by space and a capital or CJK character, or by the end: so `资格.这一决定` splits but 3.5 does not.
 _SENTENCE_END = re.compile(
