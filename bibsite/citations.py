@@ -184,7 +184,7 @@ def _gbt7714(f: dict) -> str:
     if "authors" in f:
         names = [_gbt_name(a) for a in f["authors"]]
         if len(names) > 3:  # the standard lists three, then 等 / et al.
-            chinese = f.get("language") == "zh" or re.search(r"[\u3400-\u9fff]", f["authors"][0])
+            chinese = f.get("language") == "zh" or HAN_CHAR.search(f["authors"][0])
             names = names[:3] + ["等" if chinese else "et al"]
         parts.append(", ".join(names) + ".")
     elif web_page and "publisher" in f:
