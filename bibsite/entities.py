@@ -9,12 +9,14 @@ An entity is a plain dict with fixed keys:
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from pathlib import Path
 
 import yaml
 
+from . import textfile, yamlfile
 from .errors import InputError
 from .schema import LANGUAGES, SLUG_PATTERN
 
@@ -31,22 +33,15 @@ _SEPARATOR = "[\\s\\-\u2010\u2011\u2013]+"
 
 # --- loading ---------------------------------------------------------------------------------
 
-def load_entities(path) -> list[dict]:
-    """Return the entities of a YAML entity table in file order, or raise InputError at file:line."""
+def load_entities(path, project_root=None) -> list[dict]:
+    """Return the entities of a YAML entity table in file order, or raise InputError at file:line
+    (naming the file relative to project_root, when given, which it must lie inside)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "entity table not found", "create it, or restore content/entities.yaml from git")
-    except UnicodeDecodeError:
-        raise InputError(path, "is not UTF-8 text", "save the file as UTF-8")
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"YAML error: {getattr(exc, 'problem', None) or 'not valid YAML'}",
-                         "check indentation, and quote names containing ':' or '#'",
-                         mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+    shown = os.path.relpath(path, project_root) if project_root is not None else path
+    if not os.path.lexists(path):
+        raise InputError(shown, "entity table not found", "create it, or restore content/entities.yaml from git")
+    root = yamlfile.compose(textfile.read_utf8(path, shown, project_root), shown)
+    path = shown
     if root is None:
         return []
     if not isinstance(root, yaml.SequenceNode):

@@ -24,11 +24,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def read_glossary(path: Path, shown=None) -> dict:
+def read_glossary(path: Path, shown=None, root=None) -> dict:
     """Return one glossary record (per-language term, text and section) parsed from path; errors name it as shown."""
     shown = shown or path
     paragraphs = [(line, textnorm.repair_pdf_spaces(textnorm.join_lines(lines)))
-                  for line, lines in split_entries(read_text(path, shown))]
+                  for line, lines in split_entries(read_text(path, shown, root))]
     record: dict = {"type": "glossary", "term": {}, "text": {}}
     body: dict[str, list[str]] = {"vi": [], "zh": []}
     for line, para in paragraphs:

@@ -33,7 +33,7 @@ def read_seeds(seeds_dir: Path, root: Path, warn, cache_dir: Path | None = None)
     candidates, seen, duplicates = [], {}, []
     for path in sorted((seeds_dir / "abstracts").glob("*.txt")):
         shown = os.path.relpath(path, root)
-        for entry in corpus.read_corpus(path, warn, shown, entry_cache):
+        for entry in corpus.read_corpus(path, warn, shown, entry_cache, root):
             where = f"{shown}:{entry['line']}"
             record = {
                 "id": textnorm.record_id(entry["text"]),
@@ -51,7 +51,7 @@ def read_seeds(seeds_dir: Path, root: Path, warn, cache_dir: Path | None = None)
             candidates.append(record)
     for path in sorted((seeds_dir / "glossary").glob("*.txt")):
         shown = os.path.relpath(path, root)
-        record = read_glossary(path, shown)
+        record = read_glossary(path, shown, root)
         record["term"] = {**GLOSSARY_FACTS.get(record["id"], {}), **record["term"]}
         record["source_file"] = shown
         if record["id"] in seen:

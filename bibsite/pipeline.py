@@ -76,7 +76,7 @@ def import_seeds(project: Project, existing: list[dict], write: bool = True) -> 
 
 def load_entities(project: Project) -> list[dict]:
     """Return the entity table (content/entities.yaml), validated."""
-    return entities.load_entities(project.content / "entities.yaml")
+    return entities.load_entities(project.content / "entities.yaml", project.root)
 
 
 def imported_paths(project: Project, imported: dict) -> list[Path]:

@@ -56,6 +56,9 @@ GLOSSARY_FIELDS: dict[str, tuple[str, bool]] = {
     "text": ("langmap", True),
 }
 
+# YAML is read with every scalar as text (yamlfile.py): these are the words a true/false field takes.
+_BOOLEANS = {"true": True, "false": False}
+
 FIELDS_BY_TYPE = {"abstract": ABSTRACT_FIELDS, "glossary": GLOSSARY_FIELDS}
 
 
@@ -73,11 +76,13 @@ def _check_kind(path, field, kind, value, positions):
         return value.strip()
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().isdigit():
+            if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
                 return int(value.strip())
             _fail(path, field, f"should be a whole number, not {value!r}", "write digits only, e.g. 2014", positions)
         return value
     if kind == "bool":
+        if isinstance(value, str) and value.strip().lower() in _BOOLEANS:
+            return _BOOLEANS[value.strip().lower()]
         if not isinstance(value, bool):
             _fail(path, field, f"should be true or false, not {value!r}", "write true or false", positions)
         return value
