@@ -12,6 +12,7 @@ import contextlib
 import gc
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from bibsite import output
@@ -19,9 +20,9 @@ from bibsite.analysis import Analyser
 from bibsite.background import Background
 from bibsite.enrich import CollectionWork
 from bibsite.errors import InputError
-from bibsite.pipeline import (Project, Timer, add_keywords, add_similar, analyse_records, config, human_size,
+from bibsite.pipeline import (Project, Timer, add_keywords, add_similar, analyse_records, check_inputs, config, human_size,
                               import_seeds, imported_paths, load_entities, load_records, publish, start_analyser,
-                              with_imported, write_listing_pages, write_search_index, write_site)
+                              scratch_copy, with_imported, write_listing_pages, write_search_index, write_site)
 from bibsite.uptodate import input_hashes, remember, up_to_date_report
 
 
@@ -46,6 +47,7 @@ def build(project: Project) -> int:
     """Import new seeds, then build site/ and the zip, publishing both only if everything succeeded."""
     timer = Timer()
     output.recover(project.site, project.zip_path)
+    check_inputs(project)
     entity_table = load_entities(project)
     # The analyser starts loading jieba now, in its own process; a build with nothing to do stops it.
     with start_analyser(project, entity_table) as analyser:
@@ -97,11 +99,14 @@ def make_site(project: Project, staged: Path, settings: dict, entity_table: list
 
 
 def check(project: Project) -> int:
-    """Validate the settings, the entity table, content/ and the seeds; write nothing."""
+    """Validate the settings, the entity table, content/ and the seeds; write nothing (not even .cache/)."""
+    check_inputs(project)
     config(project)
     load_entities(project)
-    existing = load_records(project)
-    imported = import_seeds(project, existing, write=False)
+    with tempfile.TemporaryDirectory(prefix="bibsite-check-") as scratch:
+        checking = scratch_copy(project, Path(scratch))
+        existing = load_records(checking)
+        imported = import_seeds(checking, existing, write=False)
     report_import(imported)
     print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
     return 0

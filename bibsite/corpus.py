@@ -5,6 +5,7 @@ from pathlib import Path
 
 from . import textnorm
 from .cache import Cache, cached_map
+from .errors import InputError
 from .textfile import read_text
 
 # The scraped link text ("similar documents") that closes every entry; not part of the abstract.
@@ -64,6 +65,9 @@ def read_corpus(path: Path, warn, shown=None, cache: Cache | None = None, root=N
         if not entry["text"]:
             warn(f"{shown}:{line}: empty entry skipped (only the {SIMILAR_MARKER} marker) — delete it or add the abstract")
             continue
+        if not textnorm.has_letters(entry["text"]):
+            raise InputError(shown, f"entry {entry['text'][:20]!r} has no letters, so it is no abstract",
+                             "delete it or paste the abstract's text", line=line)
         entries.append({"text": entry["text"], "line": line, "language": entry["language"],
                         "truncated": entry["truncated"]})
     return entries

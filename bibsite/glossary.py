@@ -6,6 +6,7 @@ Vietnamese body, then the Chinese term on a line of its own and the Chinese body
 """
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from pathlib import Path
 
@@ -43,6 +44,11 @@ def read_glossary(path: Path, shown=None, root=None) -> dict:
             record["section"] = {"vi": section["section"].strip()}
         elif dateline and "date" not in record:
             record["date"] = f"{dateline['y']}-{int(dateline['m']):02d}-{int(dateline['d']):02d}"
+            try:
+                _dt.date.fromisoformat(record["date"])
+            except ValueError:
+                raise InputError(shown, f"date '{para.split('|')[0].strip()}' is not a real day",
+                                 "write it as DD-MM-YYYY", line=line) from None
             record["publisher"] = dateline["publisher"].strip()
         elif _HAN_TERM.match(para) and "zh" not in record["term"]:
             record["term"]["zh"] = para

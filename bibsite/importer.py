@@ -8,6 +8,7 @@ from pathlib import Path
 from . import corpus, schema, textnorm
 from . import records as record_files
 from .cache import Cache, code_version
+from .errors import InputError
 from .glossary import read_glossary
 
 GLOSSARY_FACTS = {
@@ -75,8 +76,13 @@ def import_seeds(seeds_dir: Path, content_dir: Path, existing: list[dict], root:
         candidate["added"] = added_on
         folder = record_files.KINDS[candidate["type"]]
         path = content_dir / folder / f"{candidate['id']}.yaml"
-        # Validate before writing so the import never leaves a record the build would refuse.
-        record = schema.validate(candidate, os.path.relpath(path, root))
+        # Validate before writing so the import never leaves a record the build would refuse; an
+        # error names the seed it came from (the record's file does not exist yet).
+        try:
+            record = schema.validate(candidate, os.path.relpath(path, root))
+        except InputError as error:
+            raise InputError(candidate["source_file"], error.problem, error.fix,
+                             line=candidate.get("source_line")) from None
         new.append((path, record))
     for path, record in new:
         record_files.write_atomic(path, record_files.dump(record))

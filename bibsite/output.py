@@ -83,11 +83,13 @@ def json_lines(items: list) -> str:
 
 
 def read_json(path: Path, default):
-    """Return the JSON stored at path, or default when it is missing or unreadable (caches only)."""
+    """Return the JSON stored at path, or default when it is missing, unreadable or of another type
+    than default (caches only: a file holding `null` is as good as none)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return default
+    return data if isinstance(data, type(default)) else default
 
 
 def copy_tree(source: Path, target: Path) -> None:

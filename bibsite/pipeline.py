@@ -8,14 +8,16 @@ records.json, while another process writes the citations) → write_zip → publ
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
-from . import analysis, citations, enrich, entities, importer, output, pages, records
+from . import analysis, citations, enrich, entities, importer, output, pages, records, textfile
 from .background import Background
 from .cache import Cache, cached_map, code_version
 from .config import load_config
@@ -59,6 +61,23 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
+def check_inputs(project: Project) -> None:
+    """Raise InputError at the first entry of seeds/, content/ or templates/ that is not a regular
+    file or folder inside the project (a link out of it, a FIFO, a device, a dangling link...)."""
+    textfile.check_tree(project.root, ("seeds", "content", "templates"))
+
+
+def scratch_copy(project: Project, scratch: Path) -> Project:
+    """Return the project with its cache folder moved to scratch, holding a copy of the caches that
+    --check reads (records, seed entries): what it writes goes there, and .cache/ stays untouched."""
+    copy = Project(project.root, project.zip_name)
+    copy.cache = scratch
+    for name in ("records", "seed-entries"):
+        for path in project.cache.glob(f"{name}.*cache"):
+            shutil.copyfile(path, scratch / path.name)
+    return copy
+
+
 def load_records(project: Project, hashes: dict[str, bytes] | None = None) -> list[dict]:
     """Return every validated record of content/ (hashes: uptodate.input_hashes(), if known)."""
     return records.load_all(project.content, project.root, project.cache, hashes)
@@ -67,7 +86,7 @@ def load_records(project: Project, hashes: dict[str, bytes] | None = None) -> li
 def import_seeds(project: Project, existing: list[dict], write: bool = True) -> dict:
     """Import what is new in seeds/ into content/ (or only read the seeds when write is False)."""
     if not write:
-        candidates, duplicates = importer.read_seeds(project.seeds, project.root, warn)
+        candidates, duplicates = importer.read_seeds(project.seeds, project.root, warn, project.cache)
         known = {r["id"] for r in existing}
         return {"new": [c for c in candidates if c["id"] not in known], "duplicates": duplicates,
                 "unchanged": sum(1 for c in candidates if c["id"] in known), "orphans": []}
@@ -241,12 +260,20 @@ def write_search_index(enriched: list[dict], entity_table: list[dict], staged: P
 
 
 def template_error(error, project: Project) -> InputError:
-    """Return a Jinja2 error as an InputError naming the template file and line."""
-    name = getattr(error, "filename", None) or getattr(error, "name", None) or "templates/"
-    shown = os.path.relpath(name, project.root) if os.path.isabs(str(name)) else f"templates/{name}"
+    """Return a Jinja2 error as an InputError naming the template file and line: a syntax error's
+    own, or for an error while rendering, the innermost template frame of its traceback (Jinja2
+    gives those frames the template's file name and line)."""
+    name, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if name is None:
+        frames = [(frame.f_code.co_filename, number) for frame, number in traceback.walk_tb(error.__traceback__)]
+        inside = [(f, n) for f, n in frames if os.path.abspath(f).startswith(str(project.templates) + os.sep)]
+        name, line = inside[-1] if inside else (getattr(error, "name", None), None)
+    if name is None:
+        shown = "templates/"
+    else:
+        shown = os.path.relpath(name, project.root) if os.path.isabs(str(name)) else f"templates/{name}"
     return InputError(shown, f"template error: {error.message or error}",
-                      "fix the template (templates hold only loops, conditionals and values)",
-                      line=getattr(error, "lineno", None))
+                      "fix the template (templates hold only loops, conditionals and values)", line=line)
 
 
 def write_citations(enriched: list[dict], data_dir: Path, cache: Cache) -> None:

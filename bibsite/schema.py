@@ -11,6 +11,7 @@ import difflib
 import re
 from urllib.parse import urlparse
 
+from . import textnorm
 from .errors import InputError
 
 LANGUAGES = ("zh", "en", "vi")
@@ -68,6 +69,11 @@ def _fail(path, field, problem, fix, positions):
 
 
 def _check_kind(path, field, kind, value, positions):
+    for text in (value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]):
+        hidden = textnorm.INVISIBLE.search(text) if isinstance(text, str) else None
+        if hidden:
+            _fail(path, field, f"holds {textnorm.describe_invisible(hidden.group())}",
+                  "delete it (it would be published hidden in the text)", positions)
     if kind == "str":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
@@ -147,6 +153,10 @@ def validate(raw, path, positions: dict | None = None) -> dict:
 
 
 def _check_values(record, path, positions):
+    texts = record["text"].values() if isinstance(record["text"], dict) else [record["text"]]
+    if not all(map(textnorm.has_letters, texts)):
+        _fail(path, "text", "has no letters (only punctuation, digits or symbols)",
+              "paste the abstract's text, or delete the record", positions)
     if record["type"] == "abstract":
         if not ID_PATTERN.match(record["id"]):
             _fail(path, "id", f"is {record['id']!r}", "ids are 10 lowercase hex digits; keep the one the import gave", positions)

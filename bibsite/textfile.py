@@ -25,6 +25,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import textnorm
 from .errors import InputError
 
 # No real input comes near this (the whole seed corpus is a few MB); it bounds what a mistake can cost.
@@ -37,8 +38,6 @@ _FIX = "save it as UTF-8 text (UTF-16 with BOM, GB18030/GBK, Big5 and Windows-12
 _DECLARED = re.compile(rb"^#\s*encoding:\s*([A-Za-z0-9_.-]+)[ \t]*\r?\n")
 # Control characters but tab, line feed, form feed and carriage return; DEL and the C1 controls.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _refuse(shown, problem, fix="use a regular file inside the project (copy it in rather than linking it)"):
@@ -49,6 +48,19 @@ def read_bytes(path, shown=None, root=None, limit: int = MAX_BYTES) -> bytes:
     """Return the bytes of an input file, or raise InputError unless it is a regular file (inside
     root, when given, once every link is followed) of at most limit bytes."""
     shown = shown or path
+    fd = _open_input(path, shown, root, limit)
+    try:
+        with open(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise _refuse(shown, f"is larger than the {limit:,} bytes an input may be", "split it into smaller files")
+    return data
+
+
+def _open_input(path, shown, root, limit: int = MAX_BYTES) -> int:
+    """Return a descriptor open for reading on path, or raise InputError as read_bytes says."""
     try:
         real = Path(path).resolve(strict=True)
     except FileNotFoundError:
@@ -64,7 +76,7 @@ def read_bytes(path, shown=None, root=None, limit: int = MAX_BYTES) -> bytes:
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as error:
         raise _refuse(shown, f"cannot be read ({error.strerror})", "check its permissions") from None
-    with open(fd, "rb", closefd=True) as handle:
+    try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise _refuse(shown, "is a folder, not a file", "rename the folder or move it elsewhere")
@@ -73,10 +85,41 @@ def read_bytes(path, shown=None, root=None, limit: int = MAX_BYTES) -> bytes:
         if info.st_size > limit:
             raise _refuse(shown, f"is {info.st_size:,} bytes, larger than the {limit:,} an input may be",
                           "split it into smaller files")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise _refuse(shown, f"is larger than the {limit:,} bytes an input may be", "split it into smaller files")
-    return data
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+# Suffixes of the files the build reads: a folder named like one is a mistake, not a folder to skip.
+_READ_SUFFIXES = (".txt", ".yaml", ".yml", ".md", ".html")
+
+
+def check_tree(root, folders) -> None:
+    """Raise InputError at the first entry under root/folder (for each folder) that is not a regular
+    file or a folder inside root: what read_bytes would refuse, found before the up-to-date check,
+    which only looks at regular files, can call a build with such an entry "nothing changed"."""
+    root = Path(root)
+    for folder in folders:
+        pending = [root / folder] if (root / folder).is_dir() else []
+        while pending:
+            with os.scandir(pending.pop()) as entries:
+                for entry in sorted(entries, key=lambda e: e.name):
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name.endswith(_READ_SUFFIXES):
+                            shown = os.path.relpath(entry.path, root)
+                            raise _refuse(shown, "is a folder, not a file", "rename the folder or move it elsewhere")
+                        pending.append(entry.path)
+                    elif not entry.is_file(follow_symlinks=False):
+                        _check_entry(entry.path, os.path.relpath(entry.path, root), root)
+
+
+def _check_entry(path, shown, root) -> None:
+    """Raise InputError unless path (a link, or no regular file) leads to a regular file or folder inside root."""
+    if os.path.isdir(path) and Path(path).resolve().is_relative_to(Path(root).resolve()):
+        return
+    fd = _open_input(path, shown, root)
+    os.close(fd)
 
 
 def read_utf8(path, shown=None, root=None) -> str:
@@ -161,12 +204,11 @@ def decode(data: bytes, path) -> str:
     if _looks_binary(text):
         raise InputError(path, "is not a text file (binary or undecodable)", _FIX)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    forbidden = FORBIDDEN.search(text)
-    if forbidden:
-        line = text.count("\n", 0, forbidden.start()) + 1
-        column = forbidden.start() - (text.rfind("\n", 0, forbidden.start()) + 1) + 1
-        raise InputError(path, f"holds the invisible character U+{ord(forbidden.group()):04X} "
-                         f"({'a bidirectional override' if _BIDI.match(forbidden.group()) else 'a control character'})",
+    hidden = textnorm.INVISIBLE.search(text)
+    if hidden:
+        line = text.count("\n", 0, hidden.start()) + 1
+        column = hidden.start() - (text.rfind("\n", 0, hidden.start()) + 1) + 1
+        raise InputError(path, f"holds {textnorm.describe_invisible(hidden.group())}",
                          "delete it (it would be published hidden in the text)", line=line, column=column)
     return text
 
