@@ -97,7 +97,7 @@ class _Reader:
         return entity, lines
 
     def mapping(self, node, allowed, what) -> dict:
-        """Return key -> value node, rejecting unknown and repeated keys."""
+        """Return key -> value node, rejecting unknown keys (yamlfile refuses repeated ones)."""
         out = {}
         for key_node, value_node in node.value:
             key = self.scalar(key_node, what)
@@ -105,8 +105,6 @@ class _Reader:
                 close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else f"known {what} keys: {', '.join(allowed)}"
                 self.fail(f"unknown {what} key {key!r}", hint, key_node)
-            if key in out:
-                self.fail(f"{what} key {key!r} appears twice", "merge the two into one", key_node)
             out[key] = value_node
         return out
 

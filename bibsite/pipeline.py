@@ -8,6 +8,7 @@ records.json, while another process writes the citations) → write_zip → publ
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import time
@@ -266,6 +267,8 @@ def template_error(error, project: Project) -> InputError:
     name, line = getattr(error, "filename", None), getattr(error, "lineno", None)
     if name is None:
         frames = [(frame.f_code.co_filename, number) for frame, number in traceback.walk_tb(error.__traceback__)]
+        # An error in a rendering process comes back with its traceback as text (multiprocessing's RemoteTraceback).
+        frames += [(f, int(n)) for f, n in re.findall(r'File "([^"]+)", line (\d+)', str(error.__cause__ or ""))]
         inside = [(f, n) for f, n in frames if os.path.abspath(f).startswith(str(project.templates) + os.sep)]
         name, line = inside[-1] if inside else (getattr(error, "name", None), None)
     if name is None:

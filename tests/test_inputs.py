@@ -206,3 +206,32 @@ def test_control_characters_and_bidi_overrides_in_seeds_are_refused_with_line_an
     path.write_text(f"First entry.  相似文献\n\nSecond {char}entry.\n", encoding="utf-8")
     message = refused(textfile.read_text, path, "seeds/abstracts/x.txt")
     assert message.startswith(f"seeds/abstracts/x.txt:3:8: holds the invisible character U+{ord(char):04X}")
+
+
+# --- template errors -----------------------------------------------------------------------------
+
+def test_a_template_runtime_error_names_the_template_and_line(tmp_path):
+    import jinja2
+
+    from bibsite import pages
+    from bibsite.pipeline import Project, template_error
+
+    project = Project(tmp_path)
+    project.templates.mkdir()
+    (project.templates / "page.html").write_text("one\ntwo\n{{ missing.attribute }}\n", encoding="utf-8")
+    with pytest.raises(jinja2.TemplateError) as caught:
+        pages.environment(project.templates).get_template("page.html").render()
+    assert template_error(caught.value, project).one_line().startswith("templates/page.html:3: template error: ")
+
+
+def test_a_template_error_from_a_rendering_process_names_the_template_and_line(tmp_path):
+    import jinja2
+
+    from bibsite.pipeline import Project, template_error
+
+    project = Project(tmp_path)
+    error = jinja2.UndefinedError("'missing' is undefined")
+    error.__cause__ = Exception(f'\nTraceback (most recent call last):\n  File "{tmp_path}/bibsite/pages.py", '
+                                f'line 600, in _render_one\n  File "{project.templates}/abstract.html", line 12, '
+                                'in top-level template code\n')
+    assert template_error(error, project).one_line().startswith("templates/abstract.html:12: template error: ")
