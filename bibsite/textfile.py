@@ -167,12 +167,12 @@ def _detect(data: bytes, path) -> str:
     best = matches[0]
     tied = [m for m in matches if m.chaos <= best.chaos and m.coherence >= best.coherence]
     # Too short a text to tell GB18030 from Big5 is read as GB18030, the collection's own (and
-    # today's) encoding; any other tie is the maintainer's to settle.
-    preferred = [m for m in tied if m.encoding == "gb18030"]
-    best = preferred[0] if preferred else best
-    rivals = [m.encoding for m in tied if str(m) != str(best)] if not preferred else []
+    # today's) encoding; any other tie (Chinese or Windows-1252?) is the maintainer's to settle.
+    if {m.encoding for m in tied} == {"gb18030", "big5"}:
+        return "gb18030"
+    rivals = [m.encoding for m in tied if str(m) != str(best)]
     if rivals:
-        raise InputError(path, f"could be {best.encoding} or {rivals[0]}: the encoding cannot be told apart",
+        raise InputError(path, f"could be {' or '.join([best.encoding, *rivals])}: the encoding cannot be told apart",
                          f"save it as UTF-8, or make its first line '# encoding: {best.encoding}'", line=1)
     return best.encoding
 

@@ -192,6 +192,14 @@ def test_the_maintainer_names_the_encoding_on_the_first_line(tmp_path):
     assert text == "\n中俄\n\n安全\n"  # the line is kept empty, so that line numbers stay
 
 
+def test_what_the_detector_cannot_tell_apart_is_refused_with_the_fix(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_bytes("中俄".encode("gb18030"))  # also Big5 (笢塘) and Windows-1252 (ÖÐ¶í)
+    message = refused(textfile.read_text, path, "seeds/abstracts/x.txt")
+    assert message.startswith("seeds/abstracts/x.txt:1: could be ") and "cannot be told apart" in message
+    assert "'# encoding: " in message
+
+
 def test_an_unknown_or_wrong_declared_encoding_is_refused(tmp_path):
     path = tmp_path / "x.txt"
     path.write_bytes(b"# encoding: klingon\nabc\n")
