@@ -192,8 +192,8 @@ def test_a_link_inside_the_project_is_followed(proj):
         shutil.rmtree(extra)
 
 
-def test_a_null_pages_manifest_is_ignored(proj):
-    (proj / ".cache" / "pages-manifest.json").write_text("null\n", encoding="utf-8")
+def test_a_pages_cache_holding_null_is_ignored(proj):
+    (proj / ".cache" / "pages.cache").write_text("null\n", encoding="utf-8")
     (proj / "seeds" / "abstracts" / "x.txt").write_text("An abstract on maritime security.  相似文献\n",
                                                         encoding="utf-8")
     proc = run_build(proj, check=False)

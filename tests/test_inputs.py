@@ -219,27 +219,21 @@ def test_control_characters_and_bidi_overrides_in_seeds_are_refused_with_line_an
 # --- template errors -----------------------------------------------------------------------------
 
 def test_a_template_runtime_error_names_the_template_and_line(tmp_path):
-    import jinja2
+    from bibsite import render
 
-    from bibsite import pages
-    from bibsite.pipeline import Project, template_error
-
-    project = Project(tmp_path)
-    project.templates.mkdir()
-    (project.templates / "page.html").write_text("one\ntwo\n{{ missing.attribute }}\n", encoding="utf-8")
-    with pytest.raises(jinja2.TemplateError) as caught:
-        pages.environment(project.templates).get_template("page.html").render()
-    assert template_error(caught.value, project).one_line().startswith("templates/page.html:3: template error: ")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("one\ntwo\n{{ missing.attribute }}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught, render.template_errors(tmp_path):
+        render.environment(tmp_path / "templates").get_template("page.html").render()
+    assert caught.value.one_line().startswith("templates/page.html:3: template error: ")
 
 
-def test_a_template_error_from_a_rendering_process_names_the_template_and_line(tmp_path):
-    import jinja2
+def test_a_runtime_error_in_an_included_template_names_that_template(tmp_path):
+    from bibsite import render
 
-    from bibsite.pipeline import Project, template_error
-
-    project = Project(tmp_path)
-    error = jinja2.UndefinedError("'missing' is undefined")
-    error.__cause__ = Exception(f'\nTraceback (most recent call last):\n  File "{tmp_path}/bibsite/pages.py", '
-                                f'line 600, in _render_one\n  File "{project.templates}/abstract.html", line 12, '
-                                'in top-level template code\n')
-    assert template_error(error, project).one_line().startswith("templates/abstract.html:12: template error: ")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("one\n{% include 'part.html' %}\n", encoding="utf-8")
+    (tmp_path / "templates" / "part.html").write_text("a\nb\nc\n{{ missing.attribute }}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught, render.template_errors(tmp_path):
+        render.environment(tmp_path / "templates").get_template("page.html").render()
+    assert caught.value.one_line().startswith("templates/part.html:4: template error: ")
