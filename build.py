@@ -11,6 +11,7 @@ import argparse
 import gc
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from bibsite import pipeline as stage
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 def build(project: stage.Project) -> int:
     """Import new seeds, then build site/ and the zip, publishing both only if everything succeeded."""
     timer = stage.Timer()
+    stage.check_inputs(project)
     settings = stage.config(project)
     entity_table = stage.load_entities(project)
     inputs = stage.input_hashes(project)
@@ -65,11 +67,14 @@ def build(project: stage.Project) -> int:
 
 
 def check(project: stage.Project) -> int:
-    """Validate the settings, the entity table, content/ and the seeds; write nothing."""
+    """Validate the settings, the entity table, content/ and the seeds; write nothing (not even .cache/)."""
+    stage.check_inputs(project)
     stage.config(project)
     stage.load_entities(project)
-    existing = stage.load_records(project)
-    imported = stage.import_seeds(project, existing, write=False)
+    with tempfile.TemporaryDirectory(prefix="bibsite-check-") as scratch:
+        checking = stage.scratch_copy(project, Path(scratch))
+        existing = stage.load_records(checking)
+        imported = stage.import_seeds(checking, existing, write=False)
     report_import(imported)
     print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
     return 0

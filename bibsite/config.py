@@ -5,8 +5,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlparse
 
-import yaml
-
+from . import textfile, yamlfile
 from .errors import InputError
 
 DEFAULTS = {"base_url": "", "title": {}, "contact": ""}
@@ -16,13 +15,8 @@ def load_config(path: Path, root: Path, zip_name: str) -> dict:
     """Return the validated settings with defaults filled in; a missing file means all defaults."""
     shown = os.path.relpath(path, root)
     data = {}
-    if path.exists():
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise InputError(shown, f"malformed YAML: {getattr(exc, 'problem', exc)}", "fix the YAML syntax",
-                             line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+    if os.path.lexists(path):
+        data = yamlfile.load(textfile.read_utf8(path, shown, root), shown) or {}
     if not isinstance(data, dict):
         raise InputError(shown, "should hold 'key: value' settings", "see the comments in the default file")
     unknown = set(data) - set(DEFAULTS)

@@ -9,12 +9,14 @@ An entity is a plain dict with fixed keys:
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from pathlib import Path
 
 import yaml
 
+from . import textfile, yamlfile
 from .errors import InputError
 from .schema import LANGUAGES, SLUG_PATTERN
 from .textnorm import HAN_CHAR
@@ -29,22 +31,15 @@ _SEPARATOR = "[\\s\\-\u2010\u2011\u2013]+"
 
 # --- loading ---------------------------------------------------------------------------------
 
-def load_entities(path) -> list[dict]:
-    """Return the entities of a YAML entity table in file order, or raise InputError at file:line."""
+def load_entities(path, project_root=None) -> list[dict]:
+    """Return the entities of a YAML entity table in file order, or raise InputError at file:line
+    (naming the file relative to project_root, when given, which it must lie inside)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "entity table not found", "create it, or restore content/entities.yaml from git")
-    except UnicodeDecodeError:
-        raise InputError(path, "is not UTF-8 text", "save the file as UTF-8")
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"YAML error: {getattr(exc, 'problem', None) or 'not valid YAML'}",
-                         "check indentation, and quote names containing ':' or '#'",
-                         mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+    shown = os.path.relpath(path, project_root) if project_root is not None else path
+    if not os.path.lexists(path):
+        raise InputError(shown, "entity table not found", "create it, or restore content/entities.yaml from git")
+    root = yamlfile.compose(textfile.read_utf8(path, shown, project_root), shown)
+    path = shown
     if root is None:
         return []
     if not isinstance(root, yaml.SequenceNode):
@@ -100,7 +95,7 @@ class _Reader:
         return entity, lines
 
     def mapping(self, node, allowed, what) -> dict:
-        """Return key -> value node, rejecting unknown and repeated keys."""
+        """Return key -> value node, rejecting unknown keys (yamlfile refuses repeated ones)."""
         out = {}
         for key_node, value_node in node.value:
             key = self.scalar(key_node, what)
@@ -108,8 +103,6 @@ class _Reader:
                 close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else f"known {what} keys: {', '.join(allowed)}"
                 self.fail(f"unknown {what} key {key!r}", hint, key_node)
-            if key in out:
-                self.fail(f"{what} key {key!r} appears twice", "merge the two into one", key_node)
             out[key] = value_node
         return out
 

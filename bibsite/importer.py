@@ -37,7 +37,7 @@ def read_seeds(seeds_dir: Path, root: Path, warn, cache_dir: Path | None = None)
     candidates, seen, duplicates = [], {}, []
     for path in sorted((seeds_dir / "abstracts").glob("*.txt")):
         shown = os.path.relpath(path, root)
-        for entry in corpus.read_corpus(path, warn, shown, entry_cache):
+        for entry in corpus.read_corpus(path, warn, shown, entry_cache, root):
             where = f"{shown}:{entry['line']}"
             record = {
                 "id": textnorm.record_id(entry["text"]),
@@ -55,7 +55,7 @@ def read_seeds(seeds_dir: Path, root: Path, warn, cache_dir: Path | None = None)
             candidates.append(record)
     for path in sorted((seeds_dir / "glossary").glob("*.txt")):
         shown = os.path.relpath(path, root)
-        record = read_glossary(path, shown)
+        record = read_glossary(path, shown, root)
         record["term"] = {**GLOSSARY_FACTS.get(record["id"], {}), **record["term"]}
         record["source_file"] = shown
         if record["id"] in seen:
@@ -156,7 +156,14 @@ def import_seeds(seeds_dir: Path, content_dir: Path, existing: list[dict], root:
         path = content_dir / folder / f"{record['id']}.yaml"
         # Validate before writing so the import never leaves a record the build would refuse.
         plain = {key: value for key, value in record.items() if key != "path"}
-        writes.append((path, schema.validate(plain, os.path.relpath(path, root))))
+        try:
+            writes.append((path, schema.validate(plain, os.path.relpath(path, root))))
+        except InputError as error:
+            if record["id"] in known or not record.get("source_file"):
+                raise
+            # A new record's file does not exist yet: name the seed it came from.
+            raise InputError(record["source_file"], error.problem, error.fix,
+                             line=record.get("source_line")) from None
     for path, record in writes:
         record_files.write_atomic(path, record_files.dump(record))
     written = {record["id"]: record for _, record in writes}

@@ -1,7 +1,7 @@
 """The build's stages, in the order build.py:build() calls them; each takes plain data and returns new data.
 
-    config → entities → up to date? → load → import → analyse → weigh → plan pages → search index
-    → write → zip → publish
+    check inputs → config → entities → up to date? → load → import → analyse → weigh → plan pages
+    → search index → write → zip → publish
 
 What a stage hands on (no stage changes what an earlier one returned):
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ from pathlib import Path
 import search_index
 from search_index import assets as search_assets
 
-from . import analysis, citations, enrich, entities, importer, output, pages, parallel, records, render, schema
+from . import analysis, citations, enrich, entities, importer, output, pages, parallel, records, render, schema, textfile
 from . import similar as similar_records
 from . import uptodate
 from .cache import Cache
@@ -82,7 +83,24 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-# --- config, entities, up to date ------------------------------------------------------------
+# --- inputs, config, entities, up to date ------------------------------------------------------
+
+def check_inputs(project: Project) -> None:
+    """Raise InputError at the first entry of seeds/, content/ or templates/ that is not a regular
+    file or folder inside the project (a link out of it, a FIFO, a device, a dangling link...)."""
+    textfile.check_tree(project.root, ("seeds", "content", "templates"))
+
+
+def scratch_copy(project: Project, scratch: Path) -> Project:
+    """Return the project with its cache folder moved to scratch, holding a copy of the caches that
+    --check reads (records, seed entries): what it writes goes there, and .cache/ stays untouched."""
+    copy = Project(project.root, project.zip_name)
+    copy.cache = scratch
+    for name in ("records", "seed-entries"):
+        for path in project.cache.glob(f"{name}.*cache"):
+            shutil.copyfile(path, scratch / path.name)
+    return copy
+
 
 def config(project: Project) -> dict:
     """Return the site configuration (content/site.yaml) with defaults filled in."""
@@ -91,7 +109,7 @@ def config(project: Project) -> dict:
 
 def load_entities(project: Project) -> list[dict]:
     """Return the entity table (content/entities.yaml), validated."""
-    return entities.load_entities(project.content / "entities.yaml")
+    return entities.load_entities(project.content / "entities.yaml", project.root)
 
 
 def input_hashes(project: Project) -> dict[str, bytes]:
@@ -116,7 +134,7 @@ def load_records(project: Project, hashes: dict[str, bytes] | None = None) -> li
 def import_seeds(project: Project, existing: list[dict], write: bool = True) -> dict:
     """Import what is new in seeds/ into content/ (or only read the seeds when write is False)."""
     if not write:
-        candidates, duplicates = importer.read_seeds(project.seeds, project.root, warn)
+        candidates, duplicates = importer.read_seeds(project.seeds, project.root, warn, project.cache)
         known = {r["id"] for r in existing}
         fresh = [c for c in candidates if c["id"] not in known]
         plan = importer.plan_metadata(project.seeds, existing + fresh, project.root, importer.today())

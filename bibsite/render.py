@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import parallel
+from . import parallel, textfile
 from .cache import code_version
 from .errors import InputError
 from .links import LANG_TAGS, UI_LANGS
@@ -25,10 +25,11 @@ from .links import LANG_TAGS, UI_LANGS
 
 class _Environment(jinja2.Environment):
     """Jinja2 for plain-dict contexts: `item.title` looks the key up first, where Jinja would first
-    try an attribute and fail (an exception per lookup, some 150 per page); anything else is as Jinja does it."""
+    try an attribute and fail (an exception per lookup, some 150 per page); anything else is as Jinja does it.
+    Dict subclasses count (the UI strings are strings.Strings, a dict that names its file when a key is missing)."""
 
     def getattr(self, obj, attribute):
-        if type(obj) is dict and attribute in obj:
+        if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
 
@@ -36,7 +37,7 @@ class _Environment(jinja2.Environment):
 def environment(templates_dir: Path) -> jinja2.Environment:
     """Return the Jinja2 environment: autoescaping on, undefined values are errors."""
     return _Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=textfile.TemplateLoader(templates_dir, templates_dir.parent),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

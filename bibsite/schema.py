@@ -11,6 +11,7 @@ import difflib
 import re
 from urllib.parse import urlparse
 
+from . import textnorm
 from .errors import InputError
 
 LANGUAGES = ("zh", "en", "vi")
@@ -72,6 +73,9 @@ GLOSSARY_FIELDS: dict[str, tuple[str, bool]] = {
     "text": ("langmap", True),
 }
 
+# YAML is read with every scalar as text (yamlfile.py): these are the words a true/false field takes.
+_BOOLEANS = {"true": True, "false": False}
+
 FIELDS_BY_TYPE = {"abstract": ABSTRACT_FIELDS, "glossary": GLOSSARY_FIELDS}
 
 
@@ -81,6 +85,11 @@ def _fail(path, field, problem, fix, positions):
 
 
 def _check_kind(path, field, kind, value, positions):
+    for text in (value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]):
+        hidden = textnorm.INVISIBLE.search(text) if isinstance(text, str) else None
+        if hidden:
+            _fail(path, field, f"holds {textnorm.describe_invisible(hidden.group())}",
+                  "delete it (it would be published hidden in the text)", positions)
     if kind == "str":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
@@ -89,11 +98,13 @@ def _check_kind(path, field, kind, value, positions):
         return value.strip()
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().isdigit():
+            if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
                 return int(value.strip())
             _fail(path, field, f"should be a whole number, not {value!r}", "write digits only, e.g. 2014", positions)
         return value
     if kind == "bool":
+        if isinstance(value, str) and value.strip().lower() in _BOOLEANS:
+            return _BOOLEANS[value.strip().lower()]
         if not isinstance(value, bool):
             _fail(path, field, f"should be true or false, not {value!r}", "write true or false", positions)
         return value
@@ -184,6 +195,10 @@ def validate(raw, path, positions: dict | None = None) -> dict:
 
 
 def _check_values(record, path, positions):
+    texts = record["text"].values() if isinstance(record["text"], dict) else [record["text"]]
+    if not all(map(textnorm.has_letters, texts)):
+        _fail(path, "text", "has no letters (only punctuation, digits or symbols)",
+              "paste the abstract's text, or delete the record", positions)
     if record["type"] == "abstract":
         if not ID_PATTERN.match(record["id"]):
             _fail(path, "id", f"is {record['id']!r}", "ids are 10 lowercase hex digits; keep the one the import gave", positions)

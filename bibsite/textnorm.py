@@ -111,6 +111,25 @@ def detect_language(text: str) -> str:
     return "en"
 
 
+# Characters no abstract holds and a reader cannot see: control characters (but tab, line feed, form
+# feed, carriage return), DEL, the C1 controls, and the bidirectional embeddings, overrides and
+# isolates, which reorder what is shown (a "Trojan Source" trick). Refused, not removed: the
+# maintainer should look at the source they came from.
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def describe_invisible(char: str) -> str:
+    """Return how an error names one of the INVISIBLE characters."""
+    kind = "a bidirectional override" if "\u202a" <= char <= "\u2069" else "a control character"
+    return f"the invisible character U+{ord(char):04X} ({kind})"
+
+
+def has_letters(text: str) -> bool:
+    """Return True when text holds at least one letter of any script (an abstract of only '…' or
+    '....' has none, and no title can be made from it)."""
+    return any(char.isalpha() for char in text)
+
+
 def identity_text(text: str) -> str:
     """Return the normalised form of text that its id is derived from."""
     return " ".join(unicodedata.normalize("NFC", text).split())
