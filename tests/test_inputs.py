@@ -94,7 +94,7 @@ RECORD = "id: '0123456789'\ntype: abstract\nlanguage: en\n{extra}text: An abstra
     ("volume: 010", "volume", "010"),
     ("issue: 1:30", "issue", "1:30"),
     ("pages: 1.10", "pages", "1.10"),
-    ("doi: 10.1000", "doi", "10.1000"),
+    ("doi: 10.1000/0100", "doi", "10.1000/0100"),
     ("journal: NO", "journal", "NO"),
     ("title: 2014-01-01", "title", "2014-01-01"),
     ("truncated: true", "truncated", True),
@@ -103,6 +103,11 @@ RECORD = "id: '0123456789'\ntype: abstract\nlanguage: en\n{extra}text: An abstra
 def test_yaml_keeps_every_value_as_written_and_the_schema_converts(line, field, value):
     record = records.parse(RECORD.format(extra=line + "\n"), "content/abstracts/0123456789.yaml")
     assert record[field] == value
+
+
+def test_a_number_like_doi_is_quoted_as_written_when_refused():
+    message = refused(records.parse, RECORD.format(extra="doi: 10.1000\n"), "content/abstracts/0123456789.yaml")
+    assert "'10.1000'" in message, message
 
 
 def test_a_truncated_field_that_is_not_true_or_false_is_refused():
