@@ -20,7 +20,8 @@ import markdown
 import yaml
 from markupsafe import Markup
 
-from . import citations, textnorm
+from . import citations, collation, textnorm
+from . import entities as entities_mod
 from .cache import Cache
 from .progress import progress
 
@@ -280,17 +281,23 @@ def _entity_pages(records, entities, lang, strings, config, item, shown) -> list
     ctx["groups"] = [{"key": kind, "label": strings[lang][f"kind_{kind}"],
                       "entities": [{"label": _entity_label(e, lang), "href": _rel(path, f"{lang}/entities/{e['slug']}.html"),
                                     "count": counts[e["slug"]], "lang_tag": LANG_TAGS[lang]}
-                                   for e in sorted((e for e in entities if e["kind"] == kind),
-                                                   key=lambda e: (-counts[e["slug"]], e["slug"]))]}
+                                   for e in sorted((e for e in entities if e["kind"] == kind and counts[e["slug"]]),
+                                                   key=lambda e: (-counts[e["slug"]], e["slug"]))],
+                      # entities no record names yet get no page: listed apart, without links
+                      "empty": [{"label": _entity_label(e, lang), "lang_tag": LANG_TAGS[lang]}
+                                for e in entities if e["kind"] == kind and not counts[e["slug"]]]}
                      for kind in ("organisation", "country")]
     pages.append({"path": path, "template": "entities.html", "context": ctx})
     by_entity: dict[str, list[dict]] = {}
     for record in records:
         for slug in dict.fromkeys(record.get("entities", [])):
             by_entity.setdefault(slug, []).append(record)
-    for entity in entities:
+    for entity in (e for e in entities if counts[e["slug"]]):
         path = f"{lang}/entities/{entity['slug']}.html"
-        mentioning = by_entity.get(entity["slug"], [])
+        mentioning = by_entity[entity["slug"]]
+        named = entities_mod.relevance(entity, mentioning)
+        # newest first where years are known, the rest after them by how often they name the entity
+        mentioning = sorted(mentioning, key=lambda r: (-(r.get("year") or 0), [-n for n in named[r["id"]]], r["id"]))
         pages.append({"path": path, "template": "entity.html",
                       "inputs": _digest(lang, entity["slug"], *(shown[r["id"]] for r in mentioning)),
                       "build": (_entity_context, (entity, mentioning, path, lang, strings, config, item))})
@@ -325,7 +332,7 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
         for code in LANG_TAGS:
             rows = [r for r in records if r["type"] == kind and r["main_language"] == code]
             if rows:
-                rows.sort(key=lambda r: r["display_title"])
+                rows.sort(key=lambda r: (collation.sort_key(r["display_title"], code), r["id"]))
                 groups.append({"key": f"{kind}-{code}",
                                "label": f"{strings[lang]['type_' + kind]} · {strings[lang]['lang_' + code]}",
                                "count": len(rows),
@@ -508,7 +515,7 @@ def fingerprint(templates_dir: Path, strings: dict, config: dict, entities: list
     digest = hashlib.sha256()
     for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()):
         digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes())
-    for module in (sys.modules[__name__], citations, textnorm):
+    for module in (sys.modules[__name__], citations, collation, textnorm):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(json.dumps([strings, config, entities], sort_keys=True, ensure_ascii=False, default=str).encode())
     return digest.hexdigest()
