@@ -190,15 +190,20 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
                  cites: dict) -> dict:
     """Return everything a record page shows, ready for the template."""
     base = config.get("base_url", "")
+    texts = [textnorm.after_derived_title(b["text"], record["display_title"], b["lang"])
+             if record["title_derived"] and index == 0 else b["text"] for index, b in enumerate(record["blocks"])]
     view = {
         "id": record["id"],
         "title": record["display_title"],
         "title_derived": record["title_derived"],
+        "title_note": strings[lang]["derived_title_note" if texts[:1] != [b["text"] for b in record["blocks"][:1]]
+                                    else "derived_title_cut"],
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
         "truncated": record["truncated"],
         "fields": _fields(record, lang, strings),
-        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(b["text"])} for b in record["blocks"]],
+        # a derived title that is the whole first sentence is not shown again as the text's start
+        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(text)} for b, text in zip(record["blocks"], texts)],
         "permalink": (base + path) if base else posixpath.basename(path),
         "permalink_text": (base + path) if base else path,
     }
