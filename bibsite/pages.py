@@ -146,15 +146,9 @@ def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
         if field == "journal":
             row["lang_tag"] = _word_lang(value, record)
         rows.append(row)
-    if record["type"] == "glossary":
-        for field in ("date", "publisher"):
-            if record.get(field):
-                rows.append({"label": strings[lang][f"field_{field}"], "value": record[field], "href": "", "lang_tag": "",
-                             "parts": []})
-        if record.get("section"):
-            for code, value in record["section"].items():
-                rows.append({"label": strings[lang]["field_section"], "value": value, "href": "", "lang_tag": LANG_TAGS[code],
-                             "parts": []})
+    # a glossary entry's publisher and section are shown as its provenance (_provenance), not here
+    if record["type"] == "glossary" and record.get("date"):
+        rows.append({"label": strings[lang]["field_date"], "value": record["date"], "href": "", "lang_tag": "", "parts": []})
     return rows
 
 
@@ -216,18 +210,35 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
     view["similar"] = [_item(by_id[other], path, lang, strings) for other in record.get("similar", []) if other in by_id]
     view["citations"] = _citations_view(cites)
     if record["type"] == "glossary":
+        # the interface's language in the first column, as in the heading
+        blocks = sorted(record["blocks"], key=lambda b: b["lang"] != lang)
         columns = [{"lang": b["lang"], "lang_tag": LANG_TAGS[b["lang"]], "term": record["term"].get(b["lang"], ""),
-                    "label": strings[lang][f"lang_{b['lang']}"]} for b in record["blocks"]]
-        paras = [_paragraphs(b["text"]) for b in record["blocks"]]
+                    "label": strings[lang][f"lang_{b['lang']}"]} for b in blocks]
+        paras = [_paragraphs(b["text"]) for b in blocks]
         longest = max(len(p) for p in paras)
         view["rows"] = [[{"lang_tag": col["lang_tag"], "label": col["label"], "text": p[i] if i < len(p) else ""}
                          for col, p in zip(columns, paras)] for i in range(longest)]
         view["columns"] = columns
-        view["terms"] = [{"lang_tag": LANG_TAGS[code], "text": text} for code, text in record["term"].items()]
+        # the term in the interface's language first, then the others as the entry gives them
+        order = sorted(record["term"], key=lambda code: code != lang)
+        view["terms"] = [{"lang_tag": LANG_TAGS[code], "text": record["term"][code]} for code in order]
         if record.get("abbreviation"):
             view["terms"].append({"lang_tag": "en", "text": record["abbreviation"]})
-        view["breadcrumb"] = (record.get("breadcrumb") or {}).get("vi", "")
+        view["heading"] = view["terms"][0]["text"]
+        view["provenance"] = _provenance(record, lang, strings)
     return view
+
+
+def _provenance(record: dict, lang: str, strings: dict) -> dict:
+    """Return where a glossary entry comes from (publisher, edition, section), shown as its source
+    rather than as the page's navigation; linked when the entry has a URL."""
+    edition = next(iter(record.get("breadcrumb") or record.get("section") or {}), "")
+    crumbs = (record.get("breadcrumb") or {}).get(edition, "").split(" › ")[1:]  # the first crumb is the home page
+    section = (record.get("section") or {}).get(edition) or " › ".join(crumbs)
+    return {"text": strings[lang]["provenance"].format(publisher=record.get("publisher", ""),
+                                                       edition=strings[lang][f"lang_{edition}"] if edition else ""),
+            "section_label": strings[lang]["provenance_section"], "section": section,
+            "section_lang": LANG_TAGS.get(edition, ""), "href": record.get("url", "")}
 
 
 def _stats(records: list[dict], lang: str, strings: dict) -> dict:
@@ -338,8 +349,10 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
             rows = [r for r in records if r["type"] == kind and r["main_language"] == code]
             if rows:
                 rows.sort(key=lambda r: (collation.sort_key(r["display_title"], code), r["id"]))
+                # a glossary entry is in two languages: its group is named by both
+                shown = dict.fromkeys(c for r in rows for c in r["languages"]) if kind == "glossary" else [code]
                 groups.append({"key": f"{kind}-{code}",
-                               "label": f"{strings[lang]['type_' + kind]} · {strings[lang]['lang_' + code]}",
+                               "label": f"{strings[lang]['type_' + kind]} · " + " / ".join(strings[lang]['lang_' + c] for c in shown),
                                "count": len(rows),
                                "entries": item.entries(rows, path, lang, "browse",
                                                        lambda i: i["lang_label"] + (truncated if i["truncated"] else ""))})
