@@ -22,10 +22,12 @@ from markupsafe import Markup
 
 from . import citations, collation, textnorm
 from . import entities as entities_mod
+from .errors import InputError
 from .cache import Cache
 from .progress import progress
 
-UI_LANGS = ("zh", "en")
+# The languages records are written in; the interface languages are the configuration's (config["languages"]),
+# each with its strings file, and are the keys of the strings load_strings returns.
 LANG_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
 FOLDERS = {"abstract": "abstracts", "glossary": "glossary"}
 # Keywords are shown as links of their own (record-extras.html), not among these fields.
@@ -33,16 +35,42 @@ FIELD_ORDER = ("title", "authors", "year", "journal", "volume", "issue", "pages"
 
 
 def load_strings(templates_dir: Path, config: dict) -> dict:
-    """Return the UI strings per language, merged from templates/strings*.yaml; the configured title wins."""
-    strings: dict = {lang: {} for lang in UI_LANGS}
-    for path in sorted(templates_dir.glob("strings*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for lang in UI_LANGS:
-            strings[lang].update(data.get(lang, {}))
-    for lang in UI_LANGS:
+    """Return {interface language: its strings} from templates/strings/<code>.yaml, one file per language
+    of config["languages"], in that order; the configured title wins. Every file must have the same keys."""
+    strings: dict = {}
+    for lang in config["languages"]:
+        shown = f"{templates_dir.name}/strings/{lang}.yaml"
+        path = templates_dir / "strings" / f"{lang}.yaml"
+        if not path.exists():
+            raise InputError(shown, f"missing: the interface language '{lang}' has no strings",
+                             "copy templates/strings/en.yaml there and translate it, or take it out of languages")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError(shown, f"malformed YAML: {getattr(exc, 'problem', exc)}", "fix the YAML syntax",
+                             line=mark.line + 1 if mark else None) from None
+        if strings:
+            first, keys = next(iter(strings.items()))
+            missing = _string_keys(keys) ^ _string_keys(data)
+            if missing:
+                key = sorted(missing)[0]
+                where = "lacks" if key in _string_keys(keys) else "has the extra"
+                raise InputError(shown, f"{where} key '{key}' ({first}.yaml has the same keys as every other)",
+                                 f"make its keys those of templates/strings/{first}.yaml")
+        strings[lang] = data
+    for lang in strings:
         if config.get("title", {}).get(lang):
             strings[lang]["site_title"] = config["title"][lang]
     return strings
+
+
+def _string_keys(data: dict, prefix: str = "") -> set[str]:
+    """Return the keys of a strings file, nested ones as search.title."""
+    keys = set()
+    for key, value in data.items():
+        keys.update(_string_keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key})
+    return keys
 
 
 def record_path(record: dict) -> str:
@@ -66,22 +94,22 @@ def _rel(from_path: str, to_path: str) -> str:
 
 def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: str = "") -> dict:
     """Return the context shared by every page of the UI: language, switch, navigation, root."""
-    other = "en" if lang == "zh" else "zh"
     inner = path.split("/", 1)[1]
     depth = path.count("/")
     root = "../" * depth
     alternates = []
     base = config.get("base_url", "")
-    for code in UI_LANGS:
+    for code in strings:
         target = f"{code}/{inner}"
-        alternates.append({"hreflang": LANG_TAGS[code], "href": (base + target) if base else _rel(path, target)})
+        alternates.append({"hreflang": strings[code]["lang_tag"], "href": (base + target) if base else _rel(path, target)})
     page = {
         "kind": kind,
-        "lang_tag": LANG_TAGS[lang],
-        "other_lang_tag": LANG_TAGS[other],
-        "other_lang_name": strings[lang]["other_lang_name"],
-        "switch_label": strings[lang]["switch_label"],
-        "switch_url": _rel(path, f"{other}/{inner}"),
+        "lang_tag": strings[lang]["lang_tag"],
+        # each other interface, named and offered in its own language
+        "switches": [{"lang_tag": strings[code]["lang_tag"], "name": strings[code]["lang_name"],
+                      "label": strings[code]["switch_here"], "href": _rel(path, f"{code}/{inner}")}
+                     for code in strings if code != lang],
+        "switch_label": strings[lang]["languages_label"],
         "alternates": alternates,
         "canonical": (base + path) if base else "",
         "meta": [],
@@ -94,7 +122,7 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
             {"attr": "property", "name": "og:title", "content": title or strings[lang]["site_title"]},
             {"attr": "property", "name": "og:type", "content": "article" if kind in ("abstract", "glossary") else "website"},
             {"attr": "property", "name": "og:url", "content": base + path},
-            {"attr": "property", "name": "og:locale", "content": "zh_CN" if lang == "zh" else "en_US"},
+            {"attr": "property", "name": "og:locale", "content": strings[lang]["og_locale"]},
             {"attr": "property", "name": "og:site_name", "content": strings[lang]["site_title"]},
         ]
     nav = [
@@ -120,7 +148,7 @@ def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
         "href": _rel(from_path, f"{lang}/{record_path(record)}"),
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
-        "added": record.get("added", ""),
+        "added": _date(record.get("added", ""), lang, strings),
         "truncated": record["truncated"],
     }
 
@@ -132,6 +160,8 @@ def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
         value = record.get(field)
         if not value or (field == "title" and record["type"] == "glossary"):
             continue
+        if field == "added":
+            value = _date(value, lang, strings)
         row = {"label": strings[lang][f"field_{field}"], "value": value, "href": "", "lang_tag": "", "parts": []}
         if isinstance(value, list):
             # each author or keyword carries its own language: a glossary entry's mix Chinese and Vietnamese
@@ -148,7 +178,8 @@ def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
         rows.append(row)
     # a glossary entry's publisher and section are shown as its provenance (_provenance), not here
     if record["type"] == "glossary" and record.get("date"):
-        rows.append({"label": strings[lang]["field_date"], "value": record["date"], "href": "", "lang_tag": "", "parts": []})
+        rows.append({"label": strings[lang]["field_date"], "value": _date(record["date"], lang, strings), "href": "",
+                     "lang_tag": "", "parts": []})
     return rows
 
 
@@ -169,6 +200,12 @@ def _entity_label(entity: dict, lang: str) -> str:
     name = entity["names"].get(lang, [""])[0] or next(iter(v[0] for v in entity["names"].values() if v))
     short = [n for n in entity["names"].get("en", []) if n.isupper() and n != name]
     return f"{name} · {short[0]}" if short else name
+
+
+def _entity_tag(entity: dict, lang: str) -> str:
+    """Return the language tag of the name _entity_label shows for an entity in lang."""
+    shown = lang if entity["names"].get(lang) else next(code for code, names in entity["names"].items() if names)
+    return LANG_TAGS[shown]
 
 
 def _citations_view(cites: dict) -> dict:
@@ -245,11 +282,25 @@ def _stats(records: list[dict], lang: str, strings: dict) -> dict:
     types = Counter(r["type"] for r in records)
     languages = Counter(code for r in records for code in r["languages"])
     return {
-        "total": len(records),
-        "by_type": [{"label": strings[lang][f"type_{t}"], "count": types[t]} for t in FOLDERS if types[t]],
-        "by_language": [{"label": strings[lang][f"lang_{code}"], "count": languages[code]}
+        "total": _number(len(records), lang, strings),
+        "by_type": [{"label": strings[lang][f"type_{t}"], "count": _number(types[t], lang, strings)} for t in FOLDERS if types[t]],
+        "by_language": [{"label": strings[lang][f"lang_{code}"], "count": _number(languages[code], lang, strings)}
                         for code in LANG_TAGS if languages[code]],
     }
+
+
+def _span(records: list[dict], lang: str, strings: dict) -> str:
+    """Return what the collection holds, in a line: how many records, added between which dates, and
+    published in which years once records have them."""
+    added = sorted(r["added"] for r in records if r.get("added"))
+    years = sorted(r["year"] for r in records if r.get("year"))
+    if not added:
+        return ""
+    line = strings[lang]["collection_span"].format(n=_number(len(records), lang, strings),
+                                                   first=_date(added[0], lang, strings), last=_date(added[-1], lang, strings))
+    if years:
+        line += strings[lang]["collection_years"].format(first=years[0], last=years[-1])
+    return line
 
 
 def _chart(records: list[dict], entities: list[dict], lang: str, strings: dict, path: str) -> dict:
@@ -296,11 +347,11 @@ def _entity_pages(records, entities, lang, strings, config, item, shown) -> list
     counts = Counter(slug for r in records for slug in r.get("entities", []))
     ctx["groups"] = [{"key": kind, "label": strings[lang][f"kind_{kind}"],
                       "entities": [{"label": _entity_label(e, lang), "href": _rel(path, f"{lang}/entities/{e['slug']}.html"),
-                                    "count": counts[e["slug"]], "lang_tag": LANG_TAGS[lang]}
+                                    "count": _number(counts[e["slug"]], lang, strings), "lang_tag": _entity_tag(e, lang)}
                                    for e in sorted((e for e in entities if e["kind"] == kind and counts[e["slug"]]),
                                                    key=lambda e: (-counts[e["slug"]], e["slug"]))],
                       # entities no record names yet get no page: listed apart, without links
-                      "empty": [{"label": _entity_label(e, lang), "lang_tag": LANG_TAGS[lang]}
+                      "empty": [{"label": _entity_label(e, lang), "lang_tag": _entity_tag(e, lang)}
                                 for e in entities if e["kind"] == kind and not counts[e["slug"]]]}
                      for kind in ("organisation", "country")]
     pages.append({"path": path, "template": "entities.html", "context": ctx})
@@ -326,7 +377,7 @@ def _entity_context(entity, mentioning, path, lang, strings, config, item) -> di
     ctx = _page(path, lang, "entity", strings, config, name)
     ctx["entity"] = {
         "name": name,
-        "name_lang_tag": LANG_TAGS[lang] if entity["names"].get(lang) else "en",
+        "name_lang_tag": _entity_tag(entity, lang),
         "kind_label": strings[lang][f"kind_{entity['kind']}"],
         "names": [{"label": strings[lang][f"lang_{code}"], "lang_tag": LANG_TAGS[code],
                    "names": " / ".join(entity["names"][code])} for code in LANG_TAGS if entity["names"].get(code)],
@@ -353,7 +404,7 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
                 shown = dict.fromkeys(c for r in rows for c in r["languages"]) if kind == "glossary" else [code]
                 groups.append({"key": f"{kind}-{code}",
                                "label": f"{strings[lang]['type_' + kind]} · " + " / ".join(strings[lang]['lang_' + c] for c in shown),
-                               "count": len(rows),
+                               "count": _number(len(rows), lang, strings),
                                "entries": item.entries(rows, path, lang, "browse",
                                                        lambda i: i["lang_label"] + (truncated if i["truncated"] else ""))})
     ctx["groups"] = groups
@@ -396,13 +447,15 @@ def plan_listing_pages(records: list[dict], config: dict, strings: dict, about: 
     shown = _shown(records)
     item = _Items(strings, shown)
 
-    by_recent = sorted(records, key=lambda r: (r.get("added", ""), r["id"]), reverse=True)
-    for lang in UI_LANGS:
+    # newest publications first once records have years, else the last added
+    by_recent = sorted(records, key=lambda r: (r.get("year") or 0, r.get("added", ""), r["id"]), reverse=True)
+    for lang in strings:
         path = f"{lang}/index.html"
         ctx = _page(path, lang, "home", strings, config)
         ctx.update(
             stats=_stats(records, lang, strings),
             recent=[item(r, path, lang) for r in by_recent[:8]],
+            span=_span(records, lang, strings),
             glossary=[item(r, path, lang) for r in records if r["type"] == "glossary"],
             entity_links=[{"label": strings[lang]["entities_heading"], "href": "entities.html"}],
             chart=_chart(records, entities, lang, strings, path),
@@ -416,7 +469,9 @@ def plan_listing_pages(records: list[dict], config: dict, strings: dict, about: 
 
         path = f"{lang}/about.html"
         ctx = _page(path, lang, "about", strings, config)
-        ctx["about_html"] = about[lang]
+        # a language without its own About page shows the English one, marked as English
+        ctx["about_lang_tag"] = strings[lang]["lang_tag"] if lang in about else LANG_TAGS["en"]
+        ctx["about_html"] = about.get(lang, about.get("en", ""))
         pages.append({"path": path, "template": "about.html", "context": ctx})
 
         pages.extend(_entity_pages(records, entities, lang, strings, config, item, shown))
@@ -435,7 +490,7 @@ def plan_record_pages(records: list[dict], config: dict, strings: dict, entities
     return [{"path": f"{lang}/{record_path(record)}", "template": f"{record['type']}.html",
              "inputs": lang + inputs[record["id"]],
              "build": (_record_context, (record, f"{lang}/{record_path(record)}", lang, shared)), "record": record["id"]}
-            for lang in UI_LANGS for record in records]
+            for lang in strings for record in records]
 
 
 def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
@@ -482,13 +537,12 @@ def _digest(*parts: str) -> str:
 
 
 def read_about(pages_dir: Path) -> dict:
-    """Return the About page HTML per UI language, rendered from content/pages/about.<lang>.md."""
+    """Return {language: About page HTML} for every content/pages/about.<lang>.md there is."""
     md = markdown.Markdown(extensions=["extra", "sane_lists"])
     html = {}
-    for lang in UI_LANGS:
-        source = pages_dir / f"about.{lang}.md"
+    for source in sorted(pages_dir.glob("about.*.md")):
         # the maintainers' own Markdown: trusted, so its HTML is marked safe rather than escaped
-        html[lang] = Markup(md.reset().convert(source.read_text(encoding="utf-8")) if source.exists() else "")
+        html[source.name.split(".")[1]] = Markup(md.reset().convert(source.read_text(encoding="utf-8")))
     return html
 
 
@@ -513,18 +567,40 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     )
 
 
-def render_root(env: jinja2.Environment, strings: dict, config: dict) -> str:
-    """Return the site's root index.html: a bilingual door to both interfaces."""
+def _doors(strings: dict, prefix: str, total: int = 0) -> list[dict]:
+    """Return each interface as the door and the 404 page offer it: its strings, tag and folder."""
+    return [{"strings": strings[code], "lang_tag": strings[code]["lang_tag"], "code": code, "home": f"{prefix}{code}/",
+             "total": _number(total, code, strings)} for code in strings]
+
+
+def render_root(env: jinja2.Environment, strings: dict, config: dict, total: int = 0) -> str:
+    """Return the site's root index.html: a door to every interface, each with a search box and the
+    number of records (total)."""
     base = config.get("base_url", "")
-    alternates = [{"hreflang": LANG_TAGS[c], "href": f"{base}{c}/index.html"} for c in UI_LANGS]
-    # The door itself is the page for readers whose language is neither.
+    alternates = [{"hreflang": strings[c]["lang_tag"], "href": f"{base}{c}/index.html"} for c in strings]
+    # The door itself is the page for readers whose language is none of them.
     alternates.append({"hreflang": "x-default", "href": base or "index.html"})
-    return env.get_template("root.html").render(zh=strings["zh"], en=strings["en"], alternates=alternates, prefix="")
+    return env.get_template("root.html").render(doors=_doors(strings, "", total), alternates=alternates, prefix="")
 
 
 def render_not_found(env: jinja2.Environment, strings: dict, config: dict) -> str:
-    """Return the bilingual 404 page; absolute links when a base URL is set (hosts serve it at any path)."""
-    return env.get_template("404.html").render(zh=strings["zh"], en=strings["en"], prefix=config.get("base_url", ""))
+    """Return the 404 page in every interface language; absolute links when a base URL is set (hosts
+    serve it at any path)."""
+    prefix = config.get("base_url", "")
+    return env.get_template("404.html").render(doors=_doors(strings, prefix), prefix=prefix)
+
+
+def _number(value: int, lang: str, strings: dict) -> str:
+    """Return an integer written as lang writes it (1,234 in zh and en, 1.234 in vi)."""
+    return f"{value:,}".replace(",", strings[lang]["thousands_separator"])
+
+
+def _date(value: str, lang: str, strings: dict) -> str:
+    """Return an ISO date (YYYY-MM-DD) written as lang writes it (21/11/2026 in vi); other text as it is."""
+    parts = str(value).split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return str(value)
+    return strings[lang]["date_format"].format(y=parts[0], m=parts[1], d=parts[2])
 
 
 def fingerprint(templates_dir: Path, strings: dict, config: dict, entities: list[dict]) -> str:

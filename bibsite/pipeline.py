@@ -193,12 +193,13 @@ def write_site(project: Project, enriched: list[dict], entity_table: list[dict],
         rendered, manifest = render(project, planned, listed, staged)
         output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
         env, strings = listed["env"], listed["strings"]
-        (staged / "index.html").write_text(pages.render_root(env, strings, settings), encoding="utf-8")
+        (staged / "index.html").write_text(pages.render_root(env, strings, settings, len(enriched)), encoding="utf-8")
         (staged / "404.html").write_text(pages.render_not_found(env, strings, settings), encoding="utf-8")
         (staged / "robots.txt").write_text(robots_txt(settings["base_url"]), encoding="utf-8")
         paths = listed["paths"] + [page["path"] for page in planned]
         if settings["base_url"]:
-            (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"]), encoding="utf-8")
+            tags = {code: ui["lang_tag"] for code, ui in strings.items()}
+            (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"], tags), encoding="utf-8")
         ready = {"data/records.json": output.deflated(staged / "data" / "records.json"), **data_job.result()}
         stats = search_job.result()
     return {"pages": len(paths) + 2, "rendered": listed["rendered"] + rendered,

@@ -80,7 +80,7 @@ def is_truncated(text: str) -> bool:
 _OPENERS = {"(": ")", "（": "）", "[": "]", "【": "】", "《": "》", "〈": "〉", "“": "”", "‘": "’", "「": "」", "『": "』"}
 _CLOSERS = {close: open_ for open_, close in _OPENERS.items()}
 # Where a long first sentence may be cut: after a clause or phrase mark, at bracket and quote depth 0.
-_ZH_BREAKS = "，,、：:；;"  # not —: 4—5日 is a range
+_ZH_BREAKS = "，,：:；;"  # not —: 4—5日 is a range
 _EN_BREAKS = ",;:—–"
 # Words a shortened English title must not end on ("…, while the…"): they promise what was cut off.
 _EN_DANGLING = frozenset("""a an the and or but nor so yet while whereas although though because since as if when
@@ -118,9 +118,11 @@ def derive_title(text: str, language: str) -> str:
     outside = _outside_brackets(first)
     if language == "zh":
         # after a clause mark if one leaves a title of some length, else at the limit outside brackets
-        cuts = [i for i in range(limit * 2 // 5, limit + 1) if first[i - 1] in _ZH_BREAKS and outside[i]]
+        # an enumeration comma (、) only when no clause mark will do: it cuts a list in two
+        cuts = [i for i in range(limit * 2 // 5, limit + 1) if first[i - 1] in _ZH_BREAKS and outside[i]] or \
+            [i for i in range(limit * 2 // 5, limit + 1) if first[i - 1] == "、" and outside[i]]
         cut = cuts[-1] if cuts else _cut_outside(first, outside, limit, lambda i: True)
-        return first[:cut].rstrip(_ZH_BREAKS + " ") + "…"
+        return first[:cut].rstrip(_ZH_BREAKS + "、 ") + "…"
     cuts = [i for i in range(limit // 2, limit + 1) if first[i - 1] in _EN_BREAKS and outside[i]]
     cut = cuts[-1] if cuts else _cut_outside(first, outside, limit, lambda i: first[i] == " ")
     words = first[:cut].rstrip(_EN_BREAKS + " ").split(" ")
