@@ -320,7 +320,7 @@ def _chart(records: list[dict], entities: list[dict], lang: str, strings: dict, 
         count = counts[entity["slug"]]
         width = max(2, round(bar_room * count / most))
         bars.append({"label": label, "lang_tag": "zh-Hans" if textnorm.HAN_CHAR.search(label) else "en", "count": count,
-                     "aria_label": strings[lang]["chart_bar"].format(name=_entity_label(entity, lang), count=count),
+                     "aria_label": strings[lang]["chart_bar"].format(name=label, count=count),  # holds the visible text
                      "y": index * row, "text_y": index * row + 18, "width": width,
                      "count_x": bar_left + width + 6, "href": _rel(path, f"{lang}/entities/{entity['slug']}.html")})
     return {"bars": bars, "height": len(bars) * row, "bar_left": bar_left, "label_x": bar_left - 8,

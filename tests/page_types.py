@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-UI_LANGS = ("zh", "en")
+UI_LANGS = ("zh", "en", "vi")  # content/site.yaml's languages
 SEARCH_HIT = "上合组织"
 SEARCH_MISS = "zzzzqqq"
 
@@ -30,7 +30,7 @@ def page_types(site_dir: Path, lang: str) -> dict[str, str]:
 
 
 def all_pages(site_dir: Path) -> list[tuple[str, str, str]]:
-    """Return (lang, kind, path) for every page type in both UI languages, plus the door and the 404."""
+    """Return (lang, kind, path) for every page type in every UI language, plus the door and the 404."""
     rows = [(lang, kind, path) for lang in UI_LANGS for kind, path in page_types(site_dir, lang).items()]
     return rows + [("both", "door", "index.html"), ("both", "404", "404.html")]
 

@@ -14,7 +14,7 @@ from conftest import copy_project, run_build
 BASE = "https://example.org/bibliography/"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-UI_TAGS = {"zh": "zh-Hans", "en": "en"}
+UI_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_every_page_has_canonical_alternates_and_open_graph(published):
             problems.append(f"{path}: alternates {alternates}")
         if og.get("og:url") != BASE + path or not og.get("og:title") or not og.get("og:site_name"):
             problems.append(f"{path}: og {og}")
-        if og.get("og:locale") != {"zh": "zh_CN", "en": "en_US"}[lang]:
+        if og.get("og:locale") != {"zh": "zh_CN", "en": "en_US", "vi": "vi_VN"}[lang]:
             problems.append(f"{path}: og:locale {og.get('og:locale')}")
         expected_type = "article" if inner.startswith(("abstracts/", "glossary/")) else "website"
         if og.get("og:type") != expected_type:
