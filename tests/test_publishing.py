@@ -142,14 +142,15 @@ def test_glossary_paragraphs_line_up_side_by_side(published, new_page):
             return [p.closest('[lang]').lang, Math.round(box.top), Math.round(box.left)];
         }))""")
     assert len(rows) == 2 and all(len(row) == 2 for row in rows), rows
-    for (vi_lang, vi_top, vi_left), (zh_lang, zh_top, zh_left) in rows:
-        assert (vi_lang, zh_lang) == ("vi", "zh-Hans")
-        assert vi_top == zh_top and vi_left < zh_left
+    # the interface's language (Chinese here) in the first column
+    for (zh_lang, zh_top, zh_left), (vi_lang, vi_top, vi_left) in rows:
+        assert (zh_lang, vi_lang) == ("zh-Hans", "vi")
+        assert vi_top == zh_top and zh_left < vi_left
     assert rows[1][0][1] > rows[0][0][1]
     page.set_viewport_size({"width": 360, "height": 800})
     order = page.evaluate("""() => Array.from(document.querySelectorAll('.parallel-row [role=cell] p'))
         .map(p => [p.closest('[lang]').lang, Math.round(p.getBoundingClientRect().top)])""")
-    assert [lang for lang, _ in order] == ["vi", "zh-Hans", "vi", "zh-Hans"]
+    assert [lang for lang, _ in order] == ["zh-Hans", "vi", "zh-Hans", "vi"]
     assert [top for _, top in order] == sorted(top for _, top in order)  # one after the other, in pairs
     watch.assert_clean()
 
