@@ -296,7 +296,7 @@ def _span(records: list[dict], lang: str, strings: dict) -> str:
     years = sorted(r["year"] for r in records if r.get("year"))
     if not added:
         return ""
-    line = strings[lang]["collection_span"].format(n=_number(len(records), lang, strings),
+    line = strings[lang]["collection_span" if added[0] != added[-1] else "collection_span_one_day"].format(n=_number(len(records), lang, strings),
                                                    first=_date(added[0], lang, strings), last=_date(added[-1], lang, strings))
     if years:
         line += strings[lang]["collection_years"].format(first=years[0], last=years[-1])
