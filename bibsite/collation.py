@@ -2,18 +2,18 @@
 
 Chinese sorts by pinyin (tone-numbered syllables, then the characters themselves, so homophones keep a
 stable order); digits and Latin letters come before Han characters, as in CLDR's Chinese collation and
-in Chinese library catalogues. English sorts by title without a leading article, ignoring case and
+in Chinese library catalogues. As in CLDR's pinyin collation, each character is read by its most common
+reading, whatever the word around it (重庆 sorts under zhong): reading words in context takes pypinyin's
+phrase table, measured at 1 s to load and 7 s for 5,000 titles, against 0.2 s and 0.1 s this way. English sorts by title without a leading article, ignoring case and
 accents. Vietnamese sorts by the Vietnamese alphabet (a ă â b c d đ e ê …), letters first, then tones.
 Punctuation is ignored at the first level of every key; the text itself breaks the last ties.
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
-
-from pypinyin import Style, lazy_pinyin
-
-_NON_HAN = "\x00"  # marks the pieces pypinyin hands back unconverted (digits, Latin, punctuation)
+from functools import lru_cache
 
 # Rank classes of a character at the first level: a space sorts before any letter, so that word by word
 # "an ninh" comes before "anh"; digits before letters, letters before Han syllables.
@@ -55,16 +55,39 @@ def _latin_ranks(chunk: str) -> list[tuple[int, str]]:
     return ranks
 
 
+@lru_cache(maxsize=1)
+def _pinyin():
+    """Return (pypinyin's table {code point: readings}, its tone-number converter), loaded on first use.
+
+    pypinyin's documented switches keep it from loading (and copying) its phrase table, which only
+    reading in context needs: that is 0.8 s of a build's start-up saved."""
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
+    from pypinyin.contrib.tone_convert import to_tone3
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return pinyin_dict, to_tone3
+
+
+@lru_cache(maxsize=None)
+def _char_rank(char: str) -> tuple:
+    """Return the first-level rank of one character: its most common reading in tone-numbered pinyin
+    (zhong1) for a Han character, else what _latin_ranks makes of it (nothing for punctuation)."""
+    table, to_tone3 = _pinyin()
+    readings = table.get(ord(char))
+    if readings:
+        return ((_HAN, to_tone3(readings.split(",")[0], neutral_tone_with_five=True)),)
+    return tuple(_latin_ranks(char))
+
+
 def chinese_key(text: str) -> tuple:
     """Return (pinyin syllables with digits and Latin letters before them, the text): 中 after 上, 阿 first."""
     ranks: list[tuple[int, str]] = []
-    for piece in lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda s: [_NON_HAN + s]):
-        if piece.startswith(_NON_HAN):
-            ranks.extend(_latin_ranks(piece[1:]))
-        else:
-            ranks.append((_HAN, piece))
-    while ranks and ranks[0][0] == _SPACE:
-        ranks.pop(0)
+    for char in text:
+        for rank in _char_rank(char):
+            # runs of spaces count once, and never lead
+            if rank[0] != _SPACE or (ranks and ranks[-1][0] != _SPACE):
+                ranks.append(rank)
     return tuple(ranks), text
 
 

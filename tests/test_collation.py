@@ -18,14 +18,14 @@ def test_chinese_sorts_by_pinyin_with_digits_and_latin_first():
                                     "上海合作组织", "中国"]
 
 
-def test_chinese_reads_characters_in_context_and_tones_before_characters():
-    # 重庆 is chóng, not zhòng; 银行 is háng: the phrase decides the reading
-    assert ordered(["中国", "重庆"], "zh") == ["重庆", "中国"]
-    assert ordered(["银河", "银行"], "zh") == ["银行", "银河"]  # yin2 hang2 < yin2 he2 < yin2 xing2
+def test_chinese_reads_each_character_by_its_common_reading_and_tones_before_characters():
+    # as CLDR's pinyin collation does: 重 is zhòng wherever it stands, 长 cháng
+    assert ordered(["中国", "重庆", "长城"], "zh") == ["长城", "中国", "重庆"]
     # same syllables with the same tones (近 and 进 are both jìn): the characters decide, so always the same
     assert ordered(["进一", "近一"], "zh") == ordered(["近一", "进一"], "zh")
-    # tone 1 before tone 4
+    # tone 1 before tone 4, a shorter syllable sequence before its continuation
     assert ordered(["近", "金"], "zh") == ["金", "近"]
+    assert ordered(["上海合作组织", "上海"], "zh") == ["上海", "上海合作组织"]
 
 
 def test_chinese_ignores_leading_quotes():
