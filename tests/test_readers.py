@@ -132,3 +132,13 @@ def test_a_derived_title_is_not_repeated_as_the_first_sentence(site_dir, lang):
             # only a text that is nothing but its first sentence may start with its whole title
             assert not (first.startswith(title) and len(first) > len(title) + 2), page.name
     assert seen >= 3
+
+
+@pytest.mark.parametrize("lang", UI_LANGS)
+def test_about_is_written_for_readers(site_dir, lang):
+    html = (site_dir / lang / "about.html").read_text(encoding="utf-8")
+    prose = re.search(r'<article class="prose"[^>]*>(.*?)</article>', html, re.S).group(1)
+    # no build instructions; sources, dates, search, citing, licence and contact each have a section
+    assert "make site" not in prose and "seeds/" not in prose
+    assert len(re.findall(r"<h2>", prose)) >= 6
+    assert "china.org.cn" in prose.lower() and "bibliography.bib" in prose
