@@ -227,14 +227,16 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
         "id": record["id"],
         "title": record["display_title"],
         "title_derived": record["title_derived"],
-        "title_note": strings[lang]["derived_title_note" if texts[:1] != [b["text"] for b in record["blocks"][:1]]
-                                    else "derived_title_cut"],
+        # says whether the text below starts with the title's sentence or after it
+        "title_note": strings[lang]["derived_title_cut" if texts[:1] == [b["text"] for b in record["blocks"][:1]]
+                                    else "derived_title_note"],
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
         "truncated": record["truncated"],
         "fields": _fields(record, lang, strings),
         # a derived title that is the whole first sentence is not shown again as the text's start
-        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(text)} for b, text in zip(record["blocks"], texts)],
+        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(text)}
+                   for b, text in zip(record["blocks"], texts)],
         "permalink": (base + path) if base else posixpath.basename(path),
         "permalink_text": (base + path) if base else path,
     }
@@ -296,8 +298,9 @@ def _span(records: list[dict], lang: str, strings: dict) -> str:
     years = sorted(r["year"] for r in records if r.get("year"))
     if not added:
         return ""
-    line = strings[lang]["collection_span" if added[0] != added[-1] else "collection_span_one_day"].format(n=_number(len(records), lang, strings),
-                                                   first=_date(added[0], lang, strings), last=_date(added[-1], lang, strings))
+    key = "collection_span" if added[0] != added[-1] else "collection_span_one_day"
+    line = strings[lang][key].format(n=_number(len(records), lang, strings), first=_date(added[0], lang, strings),
+                                     last=_date(added[-1], lang, strings))
     if years:
         line += strings[lang]["collection_years"].format(first=years[0], last=years[-1])
     return line
@@ -402,8 +405,9 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
                 rows.sort(key=lambda r: (collation.sort_key(r["display_title"], code), r["id"]))
                 # a glossary entry is in two languages: its group is named by both
                 shown = dict.fromkeys(c for r in rows for c in r["languages"]) if kind == "glossary" else [code]
+                languages = " / ".join(strings[lang][f"lang_{c}"] for c in shown)
                 groups.append({"key": f"{kind}-{code}",
-                               "label": f"{strings[lang]['type_' + kind]} · " + " / ".join(strings[lang]['lang_' + c] for c in shown),
+                               "label": f"{strings[lang]['type_' + kind]} · {languages}",
                                "count": _number(len(rows), lang, strings),
                                "entries": item.entries(rows, path, lang, "browse",
                                                        lambda i: i["lang_label"] + (truncated if i["truncated"] else ""))})
