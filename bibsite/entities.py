@@ -363,5 +363,5 @@ def relevance(entity: dict, records: list[dict]) -> dict[str, tuple[int, int]]:
     if pattern is None:
         return {r["id"]: (0, 0) for r in records}
     return {r["id"]: (len(pattern.findall(r["title"] if isinstance(r.get("title"), str) else "")),
-                      len(pattern.findall("\n".join(block["text"] for block in r["blocks"]))))
+                      len(pattern.findall("\n".join(block["text"] for block in r["build"]["blocks"]))))
             for r in records}

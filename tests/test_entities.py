@@ -270,8 +270,8 @@ def test_relevance_counts_each_mention_once_and_the_title_apart():
     sco = {"slug": "sco", "kind": "organisation", "joint": [],
            "names": {"zh": ["上海合作组织", "上合组织", "上合"], "en": ["Shanghai Cooperation Organisation", "SCO"], "vi": []}}
     records = [
-        {"id": "a", "title": "上合组织的未来", "blocks": [{"lang": "zh", "text": "上海合作组织成立以来，上合不断发展。"}]},
-        {"id": "b", "blocks": [{"lang": "en", "text": "The SCO and the shanghai cooperation organisation; sco in lower case is not it."}]},
-        {"id": "c", "title": {"zh": "术语"}, "blocks": [{"lang": "zh", "text": "无关"}]},
+        {"id": "a", "title": "上合组织的未来", "build": {"blocks": [{"lang": "zh", "text": "上海合作组织成立以来，上合不断发展。"}]}},
+        {"id": "b", "build": {"blocks": [{"lang": "en", "text": "The SCO and the shanghai cooperation organisation; sco in lower case is not it."}]}},
+        {"id": "c", "title": {"zh": "术语"}, "build": {"blocks": [{"lang": "zh", "text": "无关"}]}},
     ]
     assert relevance(sco, records) == {"a": (1, 2), "b": (0, 2), "c": (0, 0)}

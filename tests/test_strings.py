@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bibsite.pages import _string_keys
+from bibsite.strings import _string_keys
 from conftest import copy_project, run_build
 
 ROOT = Path(__file__).resolve().parent.parent
