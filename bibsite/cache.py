@@ -141,7 +141,7 @@ class Cache:
 _ROOT = Path(__file__).resolve().parent.parent
 _PACKAGES = ("bibsite", "search_index")
 # Installed packages whose code or data computes cached results (segmentation, folding, YAML, templates).
-_DISTRIBUTIONS = ("jieba", "opencc-python-reimplemented", "pyyaml", "jinja2", "markdown")
+_DISTRIBUTIONS = ("jieba", "opencc-python-reimplemented", "pyyaml", "jinja2", "markdown", "pypinyin")
 
 
 def code_version(*modules) -> str:

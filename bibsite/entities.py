@@ -334,3 +334,20 @@ def _matcher(entities) -> _Matcher:
         _MATCHERS.clear()  # one table per build; don't keep old tables alive
         _MATCHERS[key] = _Matcher(entities)
     return _MATCHERS[key]
+
+
+# --- relevance -------------------------------------------------------------------------------
+
+def relevance(entity: dict, records: list[dict]) -> dict[str, tuple[int, int]]:
+    """Return {record id: (times the entity is named in its given title, times in its text)}: the
+    order of the records on the entity's page before they have years (the most named first)."""
+    names = [name for lang in LANGUAGES for name in entity["names"].get(lang, [])] + list(entity.get("joint", []))
+    # Longest first, so 上合 inside 上合组织 is one mention, not two; names in capitals keep their case.
+    names = sorted(set(names), key=lambda n: (-len(n), n))
+    pattern = re.compile("|".join(re.escape(n) if not any(c.islower() for c in n) else f"(?i:{re.escape(n)})"
+                                  for n in names)) if names else None
+    if pattern is None:
+        return {r["id"]: (0, 0) for r in records}
+    return {r["id"]: (len(pattern.findall(r["title"] if isinstance(r.get("title"), str) else "")),
+                      len(pattern.findall("\n".join(block["text"] for block in r["build"]["blocks"]))))
+            for r in records}

@@ -14,9 +14,12 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from . import schema, textnorm
-from .links import FOLDERS, LANG_TAGS, UI_LANGS, record_path
+from . import collation, schema, textnorm
+from . import entities as entities_mod
+from .links import FOLDERS, LANG_TAGS, record_path
 from .links import rel as _rel
+from .strings import date as _date
+from .strings import number as _number
 
 # Keywords are shown as links of their own (record-extras.html), not among these fields.
 FIELD_ORDER = ("title", "title_en", "authors", "genre", "journal", "journal_en", "year", "date", "volume", "issue",
@@ -27,22 +30,22 @@ _ABSTRACT_LABELS = {"publisher": "field_press"}
 
 def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: str = "") -> dict:
     """Return the context shared by every page of the UI: language, switch, navigation, root."""
-    other = "en" if lang == "zh" else "zh"
     inner = path.split("/", 1)[1]
     depth = path.count("/")
     root = "../" * depth
     alternates = []
     base = config.get("base_url", "")
-    for code in UI_LANGS:
+    for code in strings:
         target = f"{code}/{inner}"
-        alternates.append({"hreflang": LANG_TAGS[code], "href": (base + target) if base else _rel(path, target)})
+        alternates.append({"hreflang": strings[code]["lang_tag"], "href": (base + target) if base else _rel(path, target)})
     page = {
         "kind": kind,
-        "lang_tag": LANG_TAGS[lang],
-        "other_lang_tag": LANG_TAGS[other],
-        "other_lang_name": strings[lang]["other_lang_name"],
-        "switch_label": strings[lang]["switch_label"],
-        "switch_url": _rel(path, f"{other}/{inner}"),
+        "lang_tag": strings[lang]["lang_tag"],
+        # each other interface, named and offered in its own language
+        "switches": [{"lang_tag": strings[code]["lang_tag"], "name": strings[code]["lang_name"],
+                      "label": strings[code]["switch_here"], "href": _rel(path, f"{code}/{inner}")}
+                     for code in strings if code != lang],
+        "switch_label": strings[lang]["languages_label"],
         "alternates": alternates,
         "canonical": (base + path) if base else "",
         "meta": [],
@@ -55,7 +58,7 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
             {"attr": "property", "name": "og:title", "content": title or strings[lang]["site_title"]},
             {"attr": "property", "name": "og:type", "content": "article" if kind in ("abstract", "glossary") else "website"},
             {"attr": "property", "name": "og:url", "content": base + path},
-            {"attr": "property", "name": "og:locale", "content": "zh_CN" if lang == "zh" else "en_US"},
+            {"attr": "property", "name": "og:locale", "content": strings[lang]["og_locale"]},
             {"attr": "property", "name": "og:site_name", "content": strings[lang]["site_title"]},
         ]
     nav = [
@@ -81,7 +84,7 @@ def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
         "href": _rel(from_path, f"{lang}/{record_path(record)}"),
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
-        "added": record.get("added", ""),
+        "added": _date(record.get("added", ""), lang, strings),
         "truncated": record["truncated"],
     }
 
@@ -95,6 +98,8 @@ def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
         value = record.get(field)
         if not value or (glossary and field in ("title", "date", "publisher")):
             continue
+        if field == "added":
+            value = _date(value, lang, strings)
         label = strings[lang][_ABSTRACT_LABELS.get(field, f"field_{field}")]
         row = {"label": label, "value": value, "href": "", "lang_tag": "", "parts": [], "authors": []}
         if field == "authors":
@@ -119,15 +124,10 @@ def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
         if field in ("journal", "publisher", "fund"):
             row["lang_tag"] = _word_lang(value, record)
         rows.append(row)
-    if record["type"] == "glossary":
-        for field in ("date", "publisher"):
-            if record.get(field):
-                rows.append({"label": strings[lang][f"field_{field}"], "value": record[field], "href": "", "lang_tag": "",
-                             "parts": [], "authors": []})
-        if record.get("section"):
-            for code, value in record["section"].items():
-                rows.append({"label": strings[lang]["field_section"], "value": value, "href": "", "lang_tag": LANG_TAGS[code],
-                             "parts": [], "authors": []})
+    # a glossary entry's publisher and section are shown as its provenance (_provenance), not here
+    if record["type"] == "glossary" and record.get("date"):
+        rows.append({"label": strings[lang]["field_date"], "value": _date(record["date"], lang, strings), "href": "",
+                     "lang_tag": "", "parts": [], "authors": []})
     return rows
 
 
@@ -150,6 +150,12 @@ def _entity_label(entity: dict, lang: str) -> str:
     return f"{name} · {short[0]}" if short else name
 
 
+def _entity_tag(entity: dict, lang: str) -> str:
+    """Return the language tag of the name _entity_label shows for an entity in lang."""
+    shown = lang if entity["names"].get(lang) else next(code for code, names in entity["names"].items() if names)
+    return LANG_TAGS[shown]
+
+
 def _citations_view(cites: dict) -> dict:
     """Return the citation formats of a record, shown on its page (the collection has files of its own)."""
     texts = {"bibtex": cites.get("bibtex"), "ris": cites.get("ris"),
@@ -164,19 +170,26 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
     """Return everything a record page shows, ready for the template."""
     base = config.get("base_url", "")
     english_first = lang == "en" and record.get("title_en") and record["title_language"] != "en"
+    first = record["build"]["blocks"][0]
+    # a derived title that is the whole first sentence is not shown again as the text's start
+    first_text = (textnorm.after_derived_title(first["text"], record["display_title"], first["lang"])
+                  if record["title_derived"] and not english_first else first["text"])
     blocks = record["build"]["blocks"]
     if lang == "en":
         blocks = sorted(blocks, key=lambda b: b["lang"] != "en")
+    texts = [first_text if b is first else b["text"] for b in blocks]
     view = {
         "id": record["id"],
         "title": record["title_en"] if english_first else record["display_title"],
         "title_derived": record["title_derived"] and not english_first,
         "title_lang_tag": "en" if english_first else LANG_TAGS[record["title_language"]],
+        # says whether the text below starts with the title's sentence or after it
+        "title_note": strings[lang]["derived_title_cut" if first_text == first["text"] else "derived_title_note"],
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
         "truncated": record["truncated"],
         "fields": _fields(record, lang, strings),
-        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(b["text"])} for b in blocks],
+        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(text)} for b, text in zip(blocks, texts)],
         "permalink": (base + path) if base else posixpath.basename(path),
         "permalink_text": (base + path) if base else path,
     }
@@ -189,29 +202,62 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
     view["similar"] = [_item(by_id[other], path, lang, strings) for other in record.get("similar", []) if other in by_id]
     view["citations"] = _citations_view(cites)
     if record["type"] == "glossary":
+        # the interface's language in the first column, as in the heading
+        blocks = sorted(blocks, key=lambda b: b["lang"] != lang)
         columns = [{"lang": b["lang"], "lang_tag": LANG_TAGS[b["lang"]], "term": record["term"].get(b["lang"], ""),
-                    "label": strings[lang][f"lang_{b['lang']}"]} for b in record["build"]["blocks"]]
-        paras = [_paragraphs(b["text"]) for b in record["build"]["blocks"]]
+                    "label": strings[lang][f"lang_{b['lang']}"]} for b in blocks]
+        paras = [_paragraphs(b["text"]) for b in blocks]
         longest = max(len(p) for p in paras)
         view["rows"] = [[{"lang_tag": col["lang_tag"], "label": col["label"], "text": p[i] if i < len(p) else ""}
                          for col, p in zip(columns, paras)] for i in range(longest)]
         view["columns"] = columns
-        view["terms"] = [{"lang_tag": LANG_TAGS[code], "text": text} for code, text in record["term"].items()]
+        # the term in the interface's language first, then the others as the entry gives them
+        order = sorted(record["term"], key=lambda code: code != lang)
+        view["terms"] = [{"lang_tag": LANG_TAGS[code], "text": record["term"][code]} for code in order]
         if record.get("abbreviation"):
             view["terms"].append({"lang_tag": "en", "text": record["abbreviation"]})
-        view["breadcrumb"] = (record.get("breadcrumb") or {}).get("vi", "")
+        view["heading"] = view["terms"][0]["text"]
+        view["provenance"] = _provenance(record, lang, strings)
     return view
+
+
+def _provenance(record: dict, lang: str, strings: dict) -> dict:
+    """Return where a glossary entry comes from (publisher, edition, section), shown as its source
+    rather than as the page's navigation; linked when the entry has a URL."""
+    edition = next(iter(record.get("breadcrumb") or record.get("section") or {}), "")
+    crumbs = (record.get("breadcrumb") or {}).get(edition, "").split(" › ")[1:]  # the first crumb is the home page
+    section = (record.get("section") or {}).get(edition) or " › ".join(crumbs)
+    return {"text": strings[lang]["provenance"].format(publisher=record.get("publisher", ""),
+                                                       edition=strings[lang][f"lang_{edition}"] if edition else ""),
+            "section_label": strings[lang]["provenance_section"], "section": section,
+            "section_lang": LANG_TAGS.get(edition, ""), "href": record.get("url", "")}
 
 
 def _stats(records: list[dict], lang: str, strings: dict) -> dict:
     types = Counter(r["type"] for r in records)
     languages = Counter(code for r in records for code in r["languages"])
     return {
-        "total": len(records),
-        "by_type": [{"label": strings[lang][f"type_{t}"], "count": types[t]} for t in FOLDERS if types[t]],
-        "by_language": [{"label": strings[lang][f"lang_{code}"], "count": languages[code]}
+        "total": _number(len(records), lang, strings),
+        "by_type": [{"label": strings[lang][f"type_{t}"], "count": _number(types[t], lang, strings)}
+                    for t in FOLDERS if types[t]],
+        "by_language": [{"label": strings[lang][f"lang_{code}"], "count": _number(languages[code], lang, strings)}
                         for code in LANG_TAGS if languages[code]],
     }
+
+
+def _span(records: list[dict], lang: str, strings: dict) -> str:
+    """Return what the collection holds, in a line: how many records, added between which dates, and
+    published in which years once records have them."""
+    added = sorted(r["added"] for r in records if r.get("added"))
+    years = sorted(r["year"] for r in records if r.get("year"))
+    if not added:
+        return ""
+    key = "collection_span" if added[0] != added[-1] else "collection_span_one_day"
+    line = strings[lang][key].format(n=_number(len(records), lang, strings), first=_date(added[0], lang, strings),
+                                     last=_date(added[-1], lang, strings))
+    if years:
+        line += strings[lang]["collection_years"].format(first=years[0], last=years[-1])
+    return line
 
 
 def _chart(records: list[dict], entities: list[dict], lang: str, strings: dict, path: str) -> dict:
@@ -231,7 +277,7 @@ def _chart(records: list[dict], entities: list[dict], lang: str, strings: dict, 
         count = counts[entity["slug"]]
         width = max(2, round(bar_room * count / most))
         bars.append({"label": label, "lang_tag": LANG_TAGS["zh"] if textnorm.HAN_CHAR.search(label) else LANG_TAGS["en"], "count": count,
-                     "aria_label": strings[lang]["chart_bar"].format(name=_entity_label(entity, lang), count=count),
+                     "aria_label": strings[lang]["chart_bar"].format(name=label, count=count),  # holds the visible text
                      "y": index * row, "text_y": index * row + 18, "width": width,
                      "count_x": bar_left + width + 6, "href": _rel(path, f"{lang}/entities/{entity['slug']}.html")})
     return {"bars": bars, "height": len(bars) * row, "bar_left": bar_left, "label_x": bar_left - 8,
@@ -258,18 +304,24 @@ def _entity_pages(records, entities, lang, strings, config, item) -> list[dict]:
     counts = Counter(slug for r in records for slug in r.get("entities", []))
     ctx["groups"] = [{"key": kind, "label": strings[lang][f"kind_{kind}"],
                       "entities": [{"label": _entity_label(e, lang), "href": _rel(path, f"{lang}/entities/{e['slug']}.html"),
-                                    "count": counts[e["slug"]], "lang_tag": LANG_TAGS[lang]}
-                                   for e in sorted((e for e in entities if e["kind"] == kind),
-                                                   key=lambda e: (-counts[e["slug"]], e["slug"]))]}
+                                    "count": _number(counts[e["slug"]], lang, strings), "lang_tag": _entity_tag(e, lang)}
+                                   for e in sorted((e for e in entities if e["kind"] == kind and counts[e["slug"]]),
+                                                   key=lambda e: (-counts[e["slug"]], e["slug"]))],
+                      # entities no record names yet get no page: listed apart, without links
+                      "empty": [{"label": _entity_label(e, lang), "lang_tag": _entity_tag(e, lang)}
+                                for e in entities if e["kind"] == kind and not counts[e["slug"]]]}
                      for kind in ("organisation", "country")]
     pages.append({"path": path, "template": "entities.html", "context": ctx})
     by_entity: dict[str, list[dict]] = {}
     for record in records:
         for slug in dict.fromkeys(record.get("entities", [])):
             by_entity.setdefault(slug, []).append(record)
-    for entity in entities:
+    for entity in (e for e in entities if counts[e["slug"]]):
         path = f"{lang}/entities/{entity['slug']}.html"
-        mentioning = by_entity.get(entity["slug"], [])
+        mentioning = by_entity[entity["slug"]]
+        named = entities_mod.relevance(entity, mentioning)
+        # newest first where years are known, the rest after them by how often they name the entity
+        mentioning = sorted(mentioning, key=lambda r: (-(r.get("year") or 0), [-n for n in named[r["id"]]], r["id"]))
         pages.append({"path": path, "template": "entity.html",
                       "context": _entity_context(entity, mentioning, path, lang, strings, config, item)})
     return pages
@@ -281,7 +333,7 @@ def _entity_context(entity, mentioning, path, lang, strings, config, item) -> di
     ctx = _page(path, lang, "entity", strings, config, name)
     ctx["entity"] = {
         "name": name,
-        "name_lang_tag": LANG_TAGS[lang] if entity["names"].get(lang) else "en",
+        "name_lang_tag": _entity_tag(entity, lang),
         "kind_label": strings[lang][f"kind_{entity['kind']}"],
         "names": [{"label": strings[lang][f"lang_{code}"], "lang_tag": LANG_TAGS[code],
                    "names": " / ".join(entity["names"][code])} for code in LANG_TAGS if entity["names"].get(code)],
@@ -303,10 +355,13 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
         for code in LANG_TAGS:
             rows = [r for r in records if r["type"] == kind and r["main_language"] == code]
             if rows:
-                rows.sort(key=lambda r: r["display_title"])
+                rows.sort(key=lambda r: (collation.sort_key(r["display_title"], code), r["id"]))
+                # a glossary entry is in two languages: its group is named by both
+                shown = dict.fromkeys(c for r in rows for c in r["languages"]) if kind == "glossary" else [code]
+                languages = " / ".join(strings[lang][f"lang_{c}"] for c in shown)
                 groups.append({"key": f"{kind}-{code}",
-                               "label": f"{strings[lang]['type_' + kind]} · {strings[lang]['lang_' + code]}",
-                               "count": len(rows),
+                               "label": f"{strings[lang]['type_' + kind]} · {languages}",
+                               "count": _number(len(rows), lang, strings),
                                "entries": item.entries(rows, path, lang, "browse",
                                                        lambda i: i["lang_label"] + (truncated if i["truncated"] else ""))})
     ctx["groups"] = groups
@@ -345,20 +400,22 @@ class _Items:
 
 def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, entities: list[dict],
                cites: dict[str, dict], entry) -> list[dict]:
-    """Return every page of both UI languages but the root door and 404, as {path, template, context},
+    """Return every page of every interface language (strings' keys) but the root door and 404, as {path, template, context},
     in a stable order: the listing pages (home, browse, about, organisations, search), then each
     record's page. cites holds each record's citation formats (citations.formats); entry renders one
     entry of a long record list (render.list_entry)."""
     pages = []
     item = _Items(strings, entry)
 
-    by_recent = sorted(records, key=lambda r: (r.get("added", ""), r["id"]), reverse=True)
-    for lang in UI_LANGS:
+    # newest publications first once records have years, else the last added
+    by_recent = sorted(records, key=lambda r: (r.get("year") or 0, r.get("added", ""), r["id"]), reverse=True)
+    for lang in strings:
         path = f"{lang}/index.html"
         ctx = _page(path, lang, "home", strings, config)
         ctx.update(
             stats=_stats(records, lang, strings),
             recent=[item(r, path, lang) for r in by_recent[:8]],
+            span=_span(records, lang, strings),
             glossary=[item(r, path, lang) for r in records if r["type"] == "glossary"],
             entity_links=[{"label": strings[lang]["entities_heading"], "href": "entities.html"}],
             chart=_chart(records, entities, lang, strings, path),
@@ -371,7 +428,9 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
 
         path = f"{lang}/about.html"
         ctx = _page(path, lang, "about", strings, config)
-        ctx["about_html"] = about[lang]
+        # a language without its own About page shows the English one, marked as English
+        ctx["about_lang_tag"] = strings[lang]["lang_tag"] if lang in about else LANG_TAGS["en"]
+        ctx["about_html"] = about.get(lang, about.get("en", ""))
         pages.append({"path": path, "template": "about.html", "context": ctx})
 
         pages.extend(_entity_pages(records, entities, lang, strings, config, item))
@@ -384,7 +443,7 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
               "citations": cites}
     pages += [{"path": f"{lang}/{record_path(record)}", "template": f"{record['type']}.html",
                "context": _record_context(record, f"{lang}/{record_path(record)}", lang, shared)}
-              for lang in UI_LANGS for record in records]
+              for lang in strings for record in records]
     return pages
 
 

@@ -288,12 +288,13 @@ def write_site(project: Project, staged: Path, weighed: list[dict], planned: dic
                                             encoding="utf-8")
     env, strings = planned["env"], planned["strings"]
     with render.template_errors(project.root):
-        (staged / "index.html").write_text(render.render_root(env, strings, settings), encoding="utf-8")
+        (staged / "index.html").write_text(render.render_root(env, strings, settings, len(weighed)), encoding="utf-8")
         (staged / "404.html").write_text(render.render_not_found(env, strings, settings), encoding="utf-8")
     (staged / "robots.txt").write_text(robots_txt(settings["base_url"]), encoding="utf-8")
     paths = [page["path"] for page in planned["pages"]]
     if settings["base_url"]:
-        (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"]), encoding="utf-8")
+        tags = {code: ui["lang_tag"] for code, ui in strings.items()}
+        (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"], tags), encoding="utf-8")
     return {"pages": len(paths) + 2, "rendered": rendered, "manifest": manifest}
 
 

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from . import parallel, textfile
 from .cache import code_version
 from .errors import InputError
-from .links import LANG_TAGS, UI_LANGS
+from .strings import number
 
 
 class _Environment(jinja2.Environment):
@@ -45,18 +45,27 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     )
 
 
-def render_root(env: jinja2.Environment, strings: dict, config: dict) -> str:
-    """Return the site's root index.html: a bilingual door to both interfaces."""
+def _doors(strings: dict, prefix: str, total: int = 0) -> list[dict]:
+    """Return each interface as the door and the 404 page offer it: its strings, tag and folder."""
+    return [{"strings": strings[code], "lang_tag": strings[code]["lang_tag"], "code": code, "home": f"{prefix}{code}/",
+             "total": number(total, code, strings)} for code in strings]
+
+
+def render_root(env: jinja2.Environment, strings: dict, config: dict, total: int) -> str:
+    """Return the site's root index.html: a door to every interface, each with a search box and the
+    number of records (total)."""
     base = config.get("base_url", "")
-    alternates = [{"hreflang": LANG_TAGS[c], "href": f"{base}{c}/index.html"} for c in UI_LANGS]
-    # The door itself is the page for readers whose language is neither.
+    alternates = [{"hreflang": strings[c]["lang_tag"], "href": f"{base}{c}/index.html"} for c in strings]
+    # The door itself is the page for readers whose language is none of them.
     alternates.append({"hreflang": "x-default", "href": base or "index.html"})
-    return env.get_template("root.html").render(zh=strings["zh"], en=strings["en"], alternates=alternates, prefix="")
+    return env.get_template("root.html").render(doors=_doors(strings, "", total), alternates=alternates, prefix="")
 
 
 def render_not_found(env: jinja2.Environment, strings: dict, config: dict) -> str:
-    """Return the bilingual 404 page; absolute links when a base URL is set (hosts serve it at any path)."""
-    return env.get_template("404.html").render(zh=strings["zh"], en=strings["en"], prefix=config.get("base_url", ""))
+    """Return the 404 page in every interface language; absolute links when a base URL is set (hosts
+    serve it at any path)."""
+    prefix = config.get("base_url", "")
+    return env.get_template("404.html").render(doors=_doors(strings, prefix), prefix=prefix)
 
 
 def fingerprint(templates_dir: Path) -> str:

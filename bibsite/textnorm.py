@@ -76,22 +76,79 @@ def is_truncated(text: str) -> bool:
     return text.rstrip().endswith(_TRUNCATION_ENDS)
 
 
+_OPENERS = {"(": ")", "（": "）", "[": "]", "【": "】", "《": "》", "〈": "〉", "“": "”", "‘": "’", "「": "」", "『": "』"}
+_CLOSERS = {close: open_ for open_, close in _OPENERS.items()}
+# Where a long first sentence may be cut: after a clause or phrase mark, at bracket and quote depth 0.
+_ZH_BREAKS = "，,：:；;"  # not —: 4—5日 is a range
+_EN_BREAKS = ",;:—–"
+# Words a shortened English title must not end on ("…, while the…"): they promise what was cut off.
+_EN_DANGLING = frozenset("""a an the and or but nor so yet while whereas although though because since as if when
+    where which who whom whose that than of in on at by for from to into onto with within without about between
+    among through over under after before during against its their his her our this these those is are was were be
+    been has have had not more most very such both either neither each""".split())
+
+
+def _outside_brackets(text: str) -> list[bool]:
+    """Return, for each position of text, whether a cut there falls outside every bracket and quote."""
+    stack: list[str] = []
+    outside = []
+    straight_open = False
+    for char in text:
+        outside.append(not stack and not straight_open)
+        if char in _OPENERS:
+            stack.append(char)
+        elif char in _CLOSERS and stack and stack[-1] == _CLOSERS[char]:
+            stack.pop()
+        elif char == '"':
+            straight_open = not straight_open
+    outside.append(not stack and not straight_open)
+    return outside
+
+
 def derive_title(text: str, language: str) -> str:
-    """Return a display title made from the first sentence, shortened to a readable length."""
+    """Return a display title made from the first sentence, cut when too long at a clause or phrase
+    boundary outside brackets and quotes, never after a word that needs what follows ("while the")."""
     first = first_sentence(text)
     first = TRUNCATION.sub("", first)
     first = re.sub(r"[。．.！？!?；;，,：:、\s]+$", "", first)
     limit = TITLE_MAX.get(language, 110)
     if len(first) <= limit:
         return first
+    outside = _outside_brackets(first)
     if language == "zh":
-        # Prefer a clause boundary (comma) so the title does not stop mid-word.
-        cut = max(first.rfind(p, 0, limit) for p in "，,、：:")
-        cut = cut if cut >= limit // 2 else limit
-        return first[:cut].rstrip("，,、：: ") + "…"
-    cut = first.rfind(" ", 0, limit)
-    cut = cut if cut > limit // 2 else limit
-    return first[:cut].rstrip(" ,;:") + "…"
+        # after a clause mark if one leaves a title of some length, else at the limit outside brackets
+        # an enumeration comma (、) only when no clause mark will do: it cuts a list in two
+        cuts = [i for i in range(limit * 2 // 5, limit + 1) if first[i - 1] in _ZH_BREAKS and outside[i]] or \
+            [i for i in range(limit * 2 // 5, limit + 1) if first[i - 1] == "、" and outside[i]]
+        cut = cuts[-1] if cuts else _cut_outside(first, outside, limit, lambda i: True)
+        return first[:cut].rstrip(_ZH_BREAKS + "、 ") + "…"
+    cuts = [i for i in range(limit // 2, limit + 1) if first[i - 1] in _EN_BREAKS and outside[i]]
+    cut = cuts[-1] if cuts else _cut_outside(first, outside, limit, lambda i: first[i] == " ")
+    words = first[:cut].rstrip(_EN_BREAKS + " ").split(" ")
+    while len(words) > 3 and words[-1].strip(_EN_BREAKS).lower() in _EN_DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(_EN_BREAKS + " ") + "…"
+
+
+def after_derived_title(text: str, title: str, language: str) -> str:
+    """Return text without its first sentence when title is that whole sentence (so the page does not
+    show it twice, once as the heading and again as if new); else, or if nothing would remain, text."""
+    first = first_sentence(text)
+    if not first or title.endswith("…") or derive_title(first, language) != title:
+        return text
+    return text[text.index(first) + len(first):].strip() or text
+
+
+def _cut_outside(text: str, outside: list[bool], limit: int, allowed) -> int:
+    """Return where to cut text near limit: the last allowed place outside brackets and quotes in the
+    second half of the limit, else the first one after it (a bracket is finished), else the last before."""
+    for i in range(limit, limit // 2, -1):
+        if outside[i] and allowed(i):
+            return i
+    for i in range(limit + 1, min(len(text), limit * 3 // 2)):
+        if outside[i] and allowed(i):
+            return i
+    return next((i for i in range(limit // 2, 0, -1) if outside[i] and allowed(i)), limit)
 
 
 def _count(runs: re.Pattern, text: str) -> int:

@@ -263,3 +263,16 @@ def test_table_must_be_a_list(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="not found"):
         load_entities(tmp_path / "nope.yaml")
+
+
+def test_relevance_counts_each_mention_once_and_the_title_apart():
+    from bibsite.entities import relevance
+
+    sco = {"slug": "sco", "kind": "organisation", "joint": [],
+           "names": {"zh": ["上海合作组织", "上合组织", "上合"], "en": ["Shanghai Cooperation Organisation", "SCO"], "vi": []}}
+    records = [
+        {"id": "a", "title": "上合组织的未来", "build": {"blocks": [{"lang": "zh", "text": "上海合作组织成立以来，上合不断发展。"}]}},
+        {"id": "b", "build": {"blocks": [{"lang": "en", "text": "The SCO and the shanghai cooperation organisation; sco in lower case is not it."}]}},
+        {"id": "c", "title": {"zh": "术语"}, "build": {"blocks": [{"lang": "zh", "text": "无关"}]}},
+    ]
+    assert relevance(sco, records) == {"a": (1, 2), "b": (0, 2), "c": (0, 0)}

@@ -14,7 +14,7 @@ from conftest import copy_project, run_build
 BASE = "https://example.org/bibliography/"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-UI_TAGS = {"zh": "zh-Hans", "en": "en"}
+UI_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_every_page_has_canonical_alternates_and_open_graph(published):
             problems.append(f"{path}: alternates {alternates}")
         if og.get("og:url") != BASE + path or not og.get("og:title") or not og.get("og:site_name"):
             problems.append(f"{path}: og {og}")
-        if og.get("og:locale") != {"zh": "zh_CN", "en": "en_US"}[lang]:
+        if og.get("og:locale") != {"zh": "zh_CN", "en": "en_US", "vi": "vi_VN"}[lang]:
             problems.append(f"{path}: og:locale {og.get('og:locale')}")
         expected_type = "article" if inner.startswith(("abstracts/", "glossary/")) else "website"
         if og.get("og:type") != expected_type:
@@ -142,14 +142,15 @@ def test_glossary_paragraphs_line_up_side_by_side(published, new_page):
             return [p.closest('[lang]').lang, Math.round(box.top), Math.round(box.left)];
         }))""")
     assert len(rows) == 2 and all(len(row) == 2 for row in rows), rows
-    for (vi_lang, vi_top, vi_left), (zh_lang, zh_top, zh_left) in rows:
-        assert (vi_lang, zh_lang) == ("vi", "zh-Hans")
-        assert vi_top == zh_top and vi_left < zh_left
+    # the interface's language (Chinese here) in the first column
+    for (zh_lang, zh_top, zh_left), (vi_lang, vi_top, vi_left) in rows:
+        assert (zh_lang, vi_lang) == ("zh-Hans", "vi")
+        assert vi_top == zh_top and zh_left < vi_left
     assert rows[1][0][1] > rows[0][0][1]
     page.set_viewport_size({"width": 360, "height": 800})
     order = page.evaluate("""() => Array.from(document.querySelectorAll('.parallel-row [role=cell] p'))
         .map(p => [p.closest('[lang]').lang, Math.round(p.getBoundingClientRect().top)])""")
-    assert [lang for lang, _ in order] == ["vi", "zh-Hans", "vi", "zh-Hans"]
+    assert [lang for lang, _ in order] == ["zh-Hans", "vi", "zh-Hans", "vi"]
     assert [top for _, top in order] == sorted(top for _, top in order)  # one after the other, in pairs
     watch.assert_clean()
 
