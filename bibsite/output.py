@@ -14,6 +14,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from . import offline
 from .cache import Cache, code_version
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed so the same site gives the same zip bytes
@@ -282,6 +283,13 @@ def _central_header(name: bytes, crc: int, packed_size: int, size: int, offset: 
                        crc, packed_size, size, len(name), 0, 0, 0, 0, 0o100644 << 16, offset) + name
 
 
+def _new_entry(body: _ZipBody, name: str, data: bytes) -> bytes:
+    """Append an entry that is no file of the site (the README); return its central directory record."""
+    crc, packed, offset = zlib.crc32(data), _deflate(data), body.offset
+    body.append(_local_header(name.encode("utf-8"), crc, len(packed), len(data)) + packed)
+    return _central_header(name.encode("utf-8"), crc, len(packed), len(data), offset)
+
+
 def _plan(site: Path, top: str, previous: dict, cache: Cache | None, ready: dict,
           listing: list) -> tuple[list[tuple], list[tuple]]:
     """Return (the zip's files, as (name, previous entry, cache key, unchanged?), in order; the jobs
@@ -345,7 +353,8 @@ def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = Non
         with (open(tmp, "wb") as out, (open(zip_path, "rb") if previous else contextlib.nullcontext()) as old,
               _threads() as pool):
             body = _ZipBody(out, old)
-            central = _write_entries(body, files, _packed_in_order(pool, jobs), cache)
+            central = [_new_entry(body, offline.README_NAME, offline.readme_bytes())]
+            central += _write_entries(body, files, _packed_in_order(pool, jobs), cache)
             if len(central) > 0xFFFF or body.offset > 0xFFFFFFFF:
                 raise OSError("the site is too large for a zip without ZIP64 (65,535 files, 4 GB)")
             directory = b"".join(central)
