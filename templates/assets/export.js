@@ -5,7 +5,9 @@
  * <script> element when first needed and fills window.bibCitations = {id: {bibtex, ris, csl}}.
  *
  * Markup it reads (all events are delegated, so rows a search renders later work too):
- *   [data-export-scope]                     one list; its controls act on its records
+ *   [data-export-scope]                     one list; its controls act on its records. Optional:
+ *                                           data-export-name (file name without extension),
+ *                                           data-export-done ("{count} exported"), data-export-failed
  *     [data-record="<id>"][data-cite-src]   a record, holding an <input type="checkbox">
  *     input[data-export-select-all]         ticks or clears every record shown
  *     [data-export="bibtex|ris|csl"]        downloads the ticked records, or all of them when none is
@@ -109,9 +111,9 @@
       if (cites.length < wanted.length) throw new Error("missing citations");
       var name = (scope.getAttribute("data-export-name") || "bibliography") + "." + format.ext;
       download(format.join(cites), name, format.type);
-      announce(scope, (control.getAttribute("data-done") || "{count}").replace("{count}", String(cites.length)));
+      announce(scope, (scope.getAttribute("data-export-done") || "{count}").replace("{count}", String(cites.length)));
     }).catch(function () {
-      announce(scope, control.getAttribute("data-failed") || "Export failed");
+      announce(scope, scope.getAttribute("data-export-failed") || "Export failed");
     });
   }
 
