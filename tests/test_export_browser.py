@@ -56,6 +56,17 @@ def write_fixture_site(root: Path, records: list[dict]) -> dict:
 <p data-export-status role="status"></p>
 <ul>{rows}</ul></section>
 <script src="../assets/export.js"></script></body></html>""", encoding="utf-8")
+    # A search page renders a page of results but knows its whole result set, and hands it over.
+    result_set = json.dumps([{"id": r["id"], "src": "../" + citefiles.script_path(r["id"])} for r in records])
+    (root / "zh" / "search.html").write_text(f"""<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8">
+<link rel="icon" href="data:,"><title>检索</title></head><body>
+<section data-export-scope id="results" data-export-failed="导出失败">
+<button type="button" data-export="ris">RIS</button><p data-export-status role="status"></p>
+<ul>{rows.split("</li>")[0]}</li><li data-record="0000000000" data-cite-src="../data/cite/none.js">
+<input type="checkbox" id="pick-missing" aria-label="选择"></li></ul></section>
+<script src="../assets/export.js"></script>
+<script>bibExport.setResultSet(document.getElementById("results"), {result_set});</script></body></html>""",
+                                            encoding="utf-8")
     full = records[0]
     blocks = "\n".join(
         f'<pre id="cite-{key}">{html.escape(text)}</pre>'
@@ -165,3 +176,23 @@ def test_copy_buttons_work_from_the_keyboard_with_a_confirmation(new_page, origi
         full = fixture_site["records"][0]
         assert page.evaluate("navigator.clipboard.readText()") == fixture_site["formats"][full["id"]]["bibtex"]
     watch.assert_clean()
+
+
+def test_nothing_ticked_exports_the_whole_result_set_handed_over(new_page, origin, fixture_site):
+    page, watch = new_page(origin, accept_downloads=True)
+    page.goto(origin + "zh/search.html")
+    assert page.locator("[data-record]").count() == 2  # one page of results shown, five in the set
+    assert parse("ris", export(page, "ris")[1]) == [r["id"] for r in fixture_site["records"]]
+    watch.assert_clean()
+
+
+def test_a_record_whose_citations_cannot_load_fails_visibly_without_a_download(new_page, origin):
+    page, _ = new_page(origin, accept_downloads=True)
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    page.goto(origin + "zh/search.html")
+    page.check("#pick-missing")
+    page.click('[data-export="ris"]')
+    page.wait_for_function("document.querySelector('[data-export-status]').textContent !== ''")
+    assert page.text_content("[data-export-status]") == "导出失败"
+    assert downloads == []
