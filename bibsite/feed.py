@@ -13,9 +13,10 @@ which only base_url knows.
 """
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Callable
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape, quoteattr
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ENTRIES = 50
@@ -24,6 +25,8 @@ FEED_PATH = "feed.xml"
 # Any fixed UUID will do: it only keeps these ids apart from other urn:uuid ids made by name.
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:regional-security-bibliography")
 _UI_LANGS = ("zh", "en")
+# Characters XML 1.0 forbids even escaped: one in a record's text would make the whole feed unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _HREFLANG = {"zh": "zh-Hans", "en": "en"}
 
 
@@ -99,6 +102,11 @@ def _summary(record: dict) -> str:
     """Return the start of the record's text (every language block), cut at SUMMARY_CHARS."""
     text = " ".join(" ".join(block["text"].split()) for block in record.get("blocks", []))
     return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS].rstrip() + "…"
+
+
+def escape(text: str) -> str:
+    """Return text escaped for XML character data, without the characters XML cannot hold."""
+    return _escape(_NOT_XML.sub("", text))
 
 
 def _timestamp(added) -> str:

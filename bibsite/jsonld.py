@@ -128,14 +128,14 @@ def _glossary(rec: dict) -> dict:
 
 
 def collection(name: str, description: str, records: list[dict], base_url: str = "", data_path: str = "data/",
-               languages: tuple[str, ...] = ("zh", "en", "vi"), license_url: str = "") -> dict:
+               license_url: str = "") -> dict:
     """Return the JSON-LD of the home page: the collection as a schema.org Dataset, with its citation
     files as distributions. data_path is the data folder as seen from the page (relative without
     base_url, where schema.org's contentUrl is then a relative URL, resolved against the page)."""
     present = sorted({r.get("language") for r in records if r.get("language")} |
                      {code for r in records if isinstance(r.get("text"), dict) for code in r["text"]})
     data: dict = {"@context": CONTEXT, "@type": "Dataset", "name": name, "description": description,
-                  "inLanguage": [_LANG_TAGS.get(code, code) for code in present if code in languages] or None,
+                  "inLanguage": [_LANG_TAGS.get(code, code) for code in present] or None,
                   "isAccessibleForFree": True}
     if base_url:
         data["@id"] = data["url"] = base_url
