@@ -196,3 +196,18 @@ def test_a_record_whose_citations_cannot_load_fails_visibly_without_a_download(n
     page.wait_for_function("document.querySelector('[data-export-status]').textContent !== ''")
     assert page.text_content("[data-export-status]") == "导出失败"
     assert downloads == []
+
+
+def test_the_controls_pass_axe_after_an_export_and_a_copy(new_page, fixture_site):
+    from test_a11y import axe_violations
+
+    origin = fixture_site["http"]
+    page, _ = new_page(origin, accept_downloads=True, permissions=["clipboard-read", "clipboard-write"])
+    page.goto(origin + "zh/browse.html")
+    page.check("#pick-0")
+    export(page, "bibtex")
+    assert axe_violations(page) == []
+    page.goto(origin + "zh/record.html")
+    page.click('[data-copy="cite-ris"]')
+    page.locator('[data-copy="cite-ris"] + [role="status"]').wait_for()
+    assert axe_violations(page) == []
