@@ -46,7 +46,7 @@ def atom(records: list[dict], path_of: Callable[[dict], str], title: str, base_u
          subtitle: str = "", count: int = ENTRIES) -> str:
     """Return the Atom feed (UTF-8 XML text) of the newest records.
 
-    Records are enriched ones (display_title, blocks, added). path_of(record) is a record page's path
+    Records are analysed ones (display_title, added; the text blocks under "build"). path_of(record) is a record page's path
     under a UI language folder (pages.record_path); entries link to the Chinese interface's page, with
     the English one as an alternate."""
     entries = newest(records, count)
@@ -100,7 +100,8 @@ def _authors(record: dict) -> list[str]:
 
 def _summary(record: dict) -> str:
     """Return the start of the record's text (every language block), cut at SUMMARY_CHARS."""
-    text = " ".join(" ".join(block["text"].split()) for block in record.get("blocks", []))
+    blocks = record.get("build", {}).get("blocks", [])
+    text = " ".join(" ".join(block["text"].split()) for block in blocks)
     return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS].rstrip() + "…"
 
 
