@@ -22,6 +22,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 ENTRIES = 50
 SUMMARY_CHARS = 600
 FEED_PATH = "feed.xml"
+MEDIA_TYPE = "application/atom+xml"
 # Any fixed UUID will do: it only keeps these ids apart from other urn:uuid ids made by name.
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:regional-security-bibliography")
 _UI_LANGS = ("zh", "en")

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from . import textnorm
+from . import feed, opensearch, textnorm
 from .links import FOLDERS, LANG_TAGS, UI_LANGS, record_path
 from .links import rel as _rel
 
@@ -46,6 +46,7 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
         "description": "",
         # home and search carry their own large search box; a second one in the header would only confuse
         "header_search": kind not in ("home", "search"),
+        "head_links": _head_links(path, lang, strings, base),
     }
     if base:
         page["meta"] += [
@@ -68,6 +69,16 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
     contact_href = contact if contact.startswith(("http://", "https://")) else (f"mailto:{contact}" if "@" in contact else "")
     return {"lang": lang, "root": root, "page": page, "nav": nav, "strings": strings[lang],
             "site": {"zip_url": zip_url, "contact": contact, "contact_href": contact_href}}
+
+
+def _head_links(path: str, lang: str, strings: dict, base: str) -> list[dict]:
+    """Return the page head's links to the collection's Atom feed and (with base_url) its OpenSearch
+    description, as {rel, type, href, title}."""
+    title = strings[lang]["site_title"]
+    links = [{"rel": "alternate", "type": feed.MEDIA_TYPE, "title": title,
+              "href": (base + feed.FEED_PATH) if base else _rel(path, feed.FEED_PATH)}]
+    search = opensearch.head_link(base, title)
+    return links + ([search] if search else [])
 
 
 def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:

@@ -32,7 +32,7 @@ from pathlib import Path
 import search_index
 from search_index import assets as search_assets
 
-from . import analysis, citations, enrich, entities, importer, output, pages, parallel, records, render
+from . import analysis, citations, enrich, entities, feed, importer, opensearch, output, pages, parallel, records, render
 from . import similar as similar_records
 from . import uptodate
 from .cache import Cache
@@ -251,6 +251,10 @@ def write_site(project: Project, staged: Path, weighed: list[dict], planned: dic
     paths = [page["path"] for page in planned["pages"]]
     if settings["base_url"]:
         (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"]), encoding="utf-8")
+        (staged / opensearch.PATH).write_text(opensearch.description(settings["base_url"], strings["zh"]["site_title"],
+                                                                     strings["en"]["site_title"]), encoding="utf-8")
+    (staged / feed.FEED_PATH).write_text(feed.atom(weighed, record_path, strings["zh"]["site_title"], settings["base_url"],
+                                                   subtitle=strings["en"]["site_title"]), encoding="utf-8")
     return {"pages": len(paths) + 2, "rendered": rendered, "manifest": manifest}
 
 
