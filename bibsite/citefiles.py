@@ -14,15 +14,23 @@ import json
 import re
 
 EXPORT_DIR = "data/cite"
+# One copy of a record's files for both interfaces: its zh and en pages link the same three.
+RECORDS_DIR = "data/records"
+SUFFIXES = {"bibtex": ".bib", "ris": ".ris", "csl": ".json"}
 GLOBAL = "bibCitations"  # the table the scripts fill and export.js reads: {id: {bibtex, ris, csl}}
 
 
 def record_files(record_id: str, formats: dict) -> dict[str, str]:
     """Return {file name: text} of a record's own citation files, written beside its page:
     <id>.bib, <id>.ris and <id>.json (a CSL-JSON array of its one item, as Zotero imports it)."""
-    return {f"{record_id}.bib": formats["bibtex"],
-            f"{record_id}.ris": formats["ris"],
-            f"{record_id}.json": json.dumps([formats["csl"]], ensure_ascii=False, indent=2, sort_keys=True) + "\n"}
+    return {f"{record_id}{SUFFIXES['bibtex']}": formats["bibtex"],
+            f"{record_id}{SUFFIXES['ris']}": formats["ris"],
+            f"{record_id}{SUFFIXES['csl']}": json.dumps([formats["csl"]], ensure_ascii=False, indent=2, sort_keys=True) + "\n"}
+
+
+def record_file_path(record_id: str, key: str) -> str:
+    """Return the path, under the site root, of a record's citation file in format key (SUFFIXES)."""
+    return f"{RECORDS_DIR}/{record_id}{SUFFIXES[key]}"
 
 
 def ris_file(entries) -> str:

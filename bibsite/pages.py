@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from . import feed, opensearch, textnorm
+from . import citefiles, feed, opensearch, textnorm
 from .links import FOLDERS, LANG_TAGS, UI_LANGS, record_path
 from .links import rel as _rel
 
@@ -146,11 +146,13 @@ def _entity_label(entity: dict, lang: str) -> str:
     return f"{name} · {short[0]}" if short else name
 
 
-def _citations_view(cites: dict) -> dict:
-    """Return the citation formats of a record, shown on its page (the collection has files of its own)."""
+def _citations_view(cites: dict, record_id: str, path: str) -> dict:
+    """Return the citation formats of a record, shown on its page, each with the href of the record's
+    own file in that format (citefiles; the collection has files of its own)."""
     texts = {"bibtex": cites.get("bibtex"), "ris": cites.get("ris"),
              "csl": json.dumps(cites["csl"], ensure_ascii=False, indent=2, sort_keys=True) if cites.get("csl") else ""}
-    formats = [{"label": label, "text": texts[key]}
+    formats = [{"label": label, "text": texts[key], "href": _rel(path, citefiles.record_file_path(record_id, key)),
+                "file": posixpath.basename(citefiles.record_file_path(record_id, key))}
                for key, label in (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON")) if texts[key]]
     return {"gbt": cites.get("gbt", ""), "formats": formats}
 
@@ -178,7 +180,7 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
                         for word in record.get("keywords", [])]
     view["keywords_derived"] = record.get("keywords_derived", False)
     view["similar"] = [_item(by_id[other], path, lang, strings) for other in record.get("similar", []) if other in by_id]
-    view["citations"] = _citations_view(cites)
+    view["citations"] = _citations_view(cites, record["id"], path)
     if record["type"] == "glossary":
         columns = [{"lang": b["lang"], "lang_tag": LANG_TAGS[b["lang"]], "term": record["term"].get(b["lang"], ""),
                     "label": strings[lang][f"lang_{b['lang']}"]} for b in record["build"]["blocks"]]

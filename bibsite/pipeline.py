@@ -32,7 +32,7 @@ from pathlib import Path
 import search_index
 from search_index import assets as search_assets
 
-from . import analysis, citations, enrich, entities, feed, importer, opensearch, output, pages, parallel, records, render
+from . import analysis, citations, citefiles, enrich, entities, feed, importer, opensearch, output, pages, parallel, records, render
 from . import similar as similar_records
 from . import uptodate
 from .cache import Cache
@@ -243,6 +243,13 @@ def write_site(project: Project, staged: Path, weighed: list[dict], planned: dic
                                            encoding="utf-8")
     (data / "bibliography.json").write_text(citations.csl_file(cites[r["id"]]["csl"] for r in weighed),
                                             encoding="utf-8")
+    (data / "bibliography.ris").write_text(citefiles.ris_file((r["id"], cites[r["id"]]["ris"]) for r in weighed),
+                                           encoding="utf-8")
+    records_dir = staged / citefiles.RECORDS_DIR
+    records_dir.mkdir(parents=True, exist_ok=True)
+    for record in weighed:
+        for name, text in citefiles.record_files(record["id"], cites[record["id"]]).items():
+            (records_dir / name).write_text(text, encoding="utf-8")
     env, strings = planned["env"], planned["strings"]
     with render.template_errors(project.root):
         (staged / "index.html").write_text(render.render_root(env, strings, settings), encoding="utf-8")

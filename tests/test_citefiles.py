@@ -66,3 +66,26 @@ def test_export_scripts_define_the_table_in_javascript(formats, tmp_path):
     table = json.loads(out)
     assert table == {rid: {"bibtex": f["bibtex"], "ris": f["ris"], "csl": f["csl"]} for rid, f in formats.items()}
     assert citefiles.export_scripts(dict(reversed(list(formats.items())))) == scripts  # deterministic
+
+
+def test_every_record_page_links_its_own_files_and_they_parse_into_that_record(site_dir):
+    records = json.loads((site_dir / "data" / "records.json").read_text(encoding="utf-8"))
+    abstracts = [r for r in records if r["type"] == "abstract"]
+    assert abstracts
+    for record in abstracts:
+        for lang in ("zh", "en"):
+            page = site_dir / lang / "abstracts" / f"{record['id']}.html"
+            html = page.read_text(encoding="utf-8")
+            for suffix in (".bib", ".ris", ".json"):
+                href = f"../../data/records/{record['id']}{suffix}"
+                assert f'href="{href}" download' in html, (page, suffix)
+                assert (page.parent / href).resolve().is_file()
+        folder = site_dir / "data" / "records"
+        bib = bibtexparser.loads((folder / f"{record['id']}.bib").read_text(encoding="utf-8"))
+        assert [entry["ID"] for entry in bib.entries] == [record["id"]]
+        ris = rispy.loads((folder / f"{record['id']}.ris").read_text(encoding="utf-8"))
+        assert len(ris) == 1 and ris[0].get("id") == record["id"]
+        csl = json.loads((folder / f"{record['id']}.json").read_text(encoding="utf-8"))
+        assert [item["id"] for item in csl] == [record["id"]]
+    collection = rispy.loads((site_dir / "data" / "bibliography.ris").read_text(encoding="utf-8"))
+    assert sorted(entry["id"] for entry in collection) == sorted(r["id"] for r in records)
