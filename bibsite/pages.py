@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from . import citefiles, feed, opensearch, textnorm
+from . import citefiles, feed, jsonld, opensearch, textnorm
 from .links import FOLDERS, LANG_TAGS, UI_LANGS, record_path
 from .links import rel as _rel
 
@@ -47,6 +47,7 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
         # home and search carry their own large search box; a second one in the header would only confuse
         "header_search": kind not in ("home", "search"),
         "head_links": _head_links(path, lang, strings, base),
+        "jsonld": "",  # the schema.org description of record pages and the home page (jsonld.py)
     }
     if base:
         page["meta"] += [
@@ -356,6 +357,8 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
             entity_links=[{"label": strings[lang]["entities_heading"], "href": "entities.html"}],
             chart=_chart(records, entities, lang, strings, path),
         )
+        ctx["page"]["jsonld"] = Markup(jsonld.script_text(jsonld.collection(
+            strings[lang]["site_title"], strings[lang]["home_intro"], records, config.get("base_url", ""), "../data/")))
         pages.append({"path": path, "template": "home.html", "context": ctx})
 
         path = f"{lang}/browse.html"
@@ -392,4 +395,8 @@ def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
         ctx["page"]["meta"].append({"attr": "property", "name": "og:description", "content": ctx["page"]["description"]})
     ctx["page"]["meta"] += [{"attr": "name", "name": name, "content": content}
                             for name, content in cites["highwire"]]
+    base = config.get("base_url", "")
+    # script_text escapes <, > and &: the JSON cannot end the script element, so it is markup as it is.
+    ctx["page"]["jsonld"] = Markup(jsonld.script_text(jsonld.record(
+        record, (base + path) if base else "", (base + f"{lang}/index.html") if base else "", strings[lang]["site_title"])))
     return ctx

@@ -200,3 +200,32 @@ def test_script_text_cannot_close_its_script_element(full):
 def test_expansion_drops_a_term_schema_org_lacks(full):
     data = dict(jsonld.record(full), pageCount="15")
     assert count_keys(expand(data)) == count_keys({k: v for k, v in data.items() if k != "@context"}) - 1
+
+
+def _page_jsonld(page: Path) -> list[dict]:
+    import re
+    html = page.read_text(encoding="utf-8")
+    return [json.loads(text) for text in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)]
+
+
+def test_the_built_record_pages_and_home_pages_carry_valid_jsonld_of_their_record(site_dir):
+    records = json.loads((site_dir / "data" / "records.json").read_text(encoding="utf-8"))
+    for record in records:
+        folder = "glossary" if record["type"] == "glossary" else "abstracts"
+        for lang in ("zh", "en"):
+            found = _page_jsonld(site_dir / lang / folder / f"{record['id']}.html")
+            assert len(found) == 1, (lang, record["id"])
+            data = found[0]
+            valid(data)
+            assert data["@type"] == ("DefinedTerm" if record["type"] == "glossary" else "ScholarlyArticle")
+            if record["type"] == "abstract" and not record.get("title_derived"):
+                assert data["name"] == record["title"]
+            if record["type"] == "abstract" and record.get("authors"):
+                assert [a["name"] for a in data["author"]] == [
+                    a["name"] if isinstance(a, dict) else a for a in record["authors"]]
+    for lang in ("zh", "en"):
+        found = _page_jsonld(site_dir / lang / "index.html")
+        assert len(found) == 1 and found[0]["@type"] == "Dataset"
+        valid(found[0])
+        for download in found[0]["distribution"]:
+            assert (site_dir / lang / download["contentUrl"]).resolve().is_file(), download
