@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from . import citefiles, feed, jsonld, opensearch, textnorm
+from . import citefiles, coins, feed, jsonld, opensearch, textnorm
 from .links import FOLDERS, LANG_TAGS, UI_LANGS, record_path
 from .links import rel as _rel
 
@@ -310,12 +310,14 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
 class _Items:
     """The link views of records (_item) as listing pages show them, each made once per record,
     language and folder (the same view serves many pages), and the entries of long record lists,
-    each rendered once per look by entry (render.list_entry: the macro record_entry)."""
+    each rendered once per look by entry (render.list_entry: the macro record_entry). An entry carries
+    its record's COinS (coins.py), so Zotero's connector offers to save the records a list shows."""
 
-    def __init__(self, strings: dict, entry):
-        self.strings, self.entry = strings, entry
+    def __init__(self, strings: dict, entry, base_url: str = ""):
+        self.strings, self.entry, self.base_url = strings, entry, base_url
         self.views: dict = {}
         self.entries_made: dict = {}
+        self.coins: dict = {}
 
     def __call__(self, record: dict, from_path: str, lang: str) -> dict:
         key = (record["id"], lang, posixpath.dirname(from_path))
@@ -331,10 +333,19 @@ class _Items:
             key = (kind, record["id"], lang, posixpath.dirname(from_path))
             html = self.entries_made.get(key)
             if html is None:
-                item = self(record, from_path, lang)
+                item = dict(self(record, from_path, lang), coins=self._coins(record, lang))
                 html = self.entries_made[key] = str(self.entry(item, meta(item)))
             out.append(html)
         return Markup("\n    ".join(out))
+
+    def _coins(self, record: dict, lang: str) -> Markup:
+        """Return the record's COinS span (its page's absolute URL as an identifier when base_url is known)."""
+        key = (record["id"], lang)
+        if key not in self.coins:
+            page_url = (self.base_url + f"{lang}/{record_path(record)}") if self.base_url else ""
+            # coins.span escapes the title attribute itself.
+            self.coins[key] = Markup(coins.span(record, page_url))
+        return self.coins[key]
 
 
 def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, entities: list[dict],
@@ -344,7 +355,7 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
     record's page. cites holds each record's citation formats (citations.formats); entry renders one
     entry of a long record list (render.list_entry)."""
     pages = []
-    item = _Items(strings, entry)
+    item = _Items(strings, entry, config.get("base_url", ""))
 
     by_recent = sorted(records, key=lambda r: (r.get("added", ""), r["id"]), reverse=True)
     for lang in UI_LANGS:

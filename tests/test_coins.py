@@ -114,3 +114,46 @@ def test_span_is_deterministic_and_ordered(full_and_hostile):
     keys = [key for key, _ in coins.pairs(full)]
     assert keys[:2] == ["ctx_ver", "rfr_id"] and keys.index("rft_val_fmt") < keys.index("rft.atitle")
     assert html.unescape(re.search(r'title="([^"]*)"', coins.span(full)).group(1)) == coins.kev(full)
+
+
+class _Entries(HTMLParser):
+    """Collects, per <li> of a record list, the href of its link and the titles of its COinS spans."""
+
+    def __init__(self):
+        super().__init__()
+        self.entries, self.open = [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "ol" and "record-list" in (attrs.get("class") or ""):
+            self.open = False
+        elif tag == "li" and self.open is not None:
+            self.open = {"hrefs": [], "coins": []}
+            self.entries.append(self.open)
+        elif tag == "a" and self.open:
+            self.open["hrefs"].append(attrs["href"])
+        elif tag == "span" and attrs.get("class") == "Z3988" and self.open:
+            self.open["coins"].append(attrs["title"])
+
+    def handle_endtag(self, tag):
+        if tag == "ol":
+            self.open = None
+
+
+def test_every_browse_and_entity_list_entry_carries_the_coins_of_its_record(site_dir):
+    import json
+    records = {r["id"]: r for r in json.loads((site_dir / "data" / "records.json").read_text(encoding="utf-8"))}
+    pages = [site_dir / lang / "browse.html" for lang in ("zh", "en")]
+    pages += sorted((site_dir / "zh" / "entities").glob("*.html"))
+    seen = 0
+    for page in pages:
+        reader = _Entries()
+        reader.feed(page.read_text(encoding="utf-8"))
+        for entry in reader.entries:
+            assert len(entry["hrefs"]) == 1 and len(entry["coins"]) == 1, (page, entry)
+            record = records[entry["hrefs"][0].rsplit("/", 1)[1].removesuffix(".html")]
+            co = parse_qs(entry["coins"][0], keep_blank_values=True, strict_parsing=True)
+            assert co["ctx_ver"] == ["Z39.88-2004"]
+            assert co == parse_qs(coins.kev(record), keep_blank_values=True, strict_parsing=True)
+            seen += 1
+    assert seen >= len(records)  # browse lists every record

@@ -90,7 +90,11 @@ def test_a_field_new_to_a_record_re_renders_its_page(tmp_path, table):
     records[2]["journal"] = "Journal of Eurasian Studies"  # a field pages show, new to this record
     replanned, env = plan(records, table)
     rendered, _ = render_into(tmp_path / "two", replanned, env, tmp_path / "one", manifest)
-    assert rendered == 2  # its zh and en pages
+    # its zh and en pages, and the lists whose entries carry its COinS (which send the journal): browse
+    # and the pages of the entities it mentions, in both languages
+    lists = {"browse"} | {f"entities/{slug}" for slug in records[2].get("entities", [])}
+    assert rendered == 2 + 2 * len(lists)
+    assert "Journal+of+Eurasian+Studies" in (tmp_path / "two" / "en/browse.html").read_text(encoding="utf-8")
     assert "Journal of Eurasian Studies" in (tmp_path / "two" / "en/abstracts/0000000002.html").read_text(encoding="utf-8")
 
 
