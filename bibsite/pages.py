@@ -48,6 +48,7 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
         "header_search": kind not in ("home", "search"),
         "head_links": _head_links(path, lang, strings, base),
         "jsonld": "",  # the schema.org description of record pages and the home page (jsonld.py)
+        "export_js": False,  # pages with export controls or copy buttons load assets/export.js
     }
     if base:
         page["meta"] += [
@@ -147,13 +148,22 @@ def _entity_label(entity: dict, lang: str) -> str:
     return f"{name} · {short[0]}" if short else name
 
 
-def _citations_view(cites: dict, record_id: str, path: str) -> dict:
+def _export_view(lang: str, strings: dict, name: str) -> dict:
+    """Return the labels of a list's export controls (export.js; data-export keys as citefiles.SUFFIXES)."""
+    s = strings[lang]
+    return {"label": s["export_label"], "select_all": s["export_select_all"], "done": s["export_done"],
+            "failed": s["export_failed"], "name": name,
+            "formats": [{"key": key, "label": label} for key, label in (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON"))]}
+
+
+def _citations_view(cites: dict, record_id: str, path: str, lang: str, strings: dict) -> dict:
     """Return the citation formats of a record, shown on its page, each with the href of the record's
     own file in that format (citefiles; the collection has files of its own)."""
     texts = {"bibtex": cites.get("bibtex"), "ris": cites.get("ris"),
              "csl": json.dumps(cites["csl"], ensure_ascii=False, indent=2, sort_keys=True) if cites.get("csl") else ""}
     formats = [{"label": label, "text": texts[key], "href": _rel(path, citefiles.record_file_path(record_id, key)),
-                "file": posixpath.basename(citefiles.record_file_path(record_id, key))}
+                "file": posixpath.basename(citefiles.record_file_path(record_id, key)),
+                "copy_id": f"cite-{key}", "copy_label": f"{strings[lang]['copy']} {label}", "copied": strings[lang]["copied"]}
                for key, label in (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON")) if texts[key]]
     return {"gbt": cites.get("gbt", ""), "formats": formats}
 
@@ -181,7 +191,7 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
                         for word in record.get("keywords", [])]
     view["keywords_derived"] = record.get("keywords_derived", False)
     view["similar"] = [_item(by_id[other], path, lang, strings) for other in record.get("similar", []) if other in by_id]
-    view["citations"] = _citations_view(cites, record["id"], path)
+    view["citations"] = _citations_view(cites, record["id"], path, lang, strings)
     if record["type"] == "glossary":
         columns = [{"lang": b["lang"], "lang_tag": LANG_TAGS[b["lang"]], "term": record["term"].get(b["lang"], ""),
                     "label": strings[lang][f"lang_{b['lang']}"]} for b in record["build"]["blocks"]]
@@ -285,12 +295,16 @@ def _entity_context(entity, mentioning, path, lang, strings, config, item) -> di
                                 "entity", lambda i: i["lang_label"]),
         "search_href": _rel(path, f"{lang}/search.html") + "?q=" + quote(_short_or_name(entity)),
     }
+    ctx["export"] = _export_view(lang, strings, entity["slug"])
+    ctx["page"]["export_js"] = ctx["entity"]["count"] > 0
     return ctx
 
 
 def _browse_context(records, path, lang, strings, config, item) -> dict:
     """Return the template context of the browse page: every record, by type and language, by title."""
     ctx = _page(path, lang, "browse", strings, config)
+    ctx["export"] = _export_view(lang, strings, "bibliography")
+    ctx["page"]["export_js"] = True
     truncated = f" · {strings[lang]['truncated_short']}"
     groups = []
     for kind in FOLDERS:
@@ -333,7 +347,9 @@ class _Items:
             key = (kind, record["id"], lang, posixpath.dirname(from_path))
             html = self.entries_made.get(key)
             if html is None:
-                item = dict(self(record, from_path, lang), coins=self._coins(record, lang))
+                item = dict(self(record, from_path, lang), coins=self._coins(record, lang),
+                            cite_src=_rel(from_path, citefiles.script_path(record["id"])),
+                            select_label=f"{self.strings[lang]['export_select']}: {record['display_title']}")
                 html = self.entries_made[key] = str(self.entry(item, meta(item)))
             out.append(html)
         return Markup("\n    ".join(out))
@@ -401,6 +417,7 @@ def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
     cites = shared["citations"][record["id"]]
     ctx = _page(path, lang, record["type"], strings, config, record["display_title"])
     ctx["record"] = _record_view(record, path, lang, strings, config, shared["by_id"], shared["entities"], cites)
+    ctx["page"]["export_js"] = bool(ctx["record"]["citations"]["formats"])  # its copy buttons
     ctx["page"]["description"] = record["build"]["blocks"][0]["text"][:160]
     if config.get("base_url"):
         ctx["page"]["meta"].append({"attr": "property", "name": "og:description", "content": ctx["page"]["description"]})

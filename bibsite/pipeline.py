@@ -245,6 +245,9 @@ def write_site(project: Project, staged: Path, weighed: list[dict], planned: dic
                                             encoding="utf-8")
     (data / "bibliography.ris").write_text(citefiles.ris_file((r["id"], cites[r["id"]]["ris"]) for r in weighed),
                                            encoding="utf-8")
+    for relative, script in citefiles.export_scripts(cites).items():
+        (staged / relative).parent.mkdir(parents=True, exist_ok=True)
+        (staged / relative).write_text(script, encoding="utf-8")
     records_dir = staged / citefiles.RECORDS_DIR
     records_dir.mkdir(parents=True, exist_ok=True)
     for record in weighed:

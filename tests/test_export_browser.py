@@ -211,3 +211,36 @@ def test_the_controls_pass_axe_after_an_export_and_a_copy(new_page, fixture_site
     page.click('[data-copy="cite-ris"]')
     page.locator('[data-copy="cite-ris"] + [role="status"]').wait_for()
     assert axe_violations(page) == []
+
+
+def test_the_built_browse_page_exports_two_ticked_records_and_then_all(new_page, site_dir):
+    prefix = site_dir.as_uri() + "/"
+    page, watch = new_page(prefix, accept_downloads=True)
+    page.goto(prefix + "en/browse.html")
+    ids = page.eval_on_selector_all("[data-record]", "rows => rows.map(r => r.dataset.record)")
+    assert len(ids) >= 3
+    for record_id in ids[:2]:
+        page.check(f'[data-record="{record_id}"] input[type="checkbox"]')
+    for kind, ext in (("bibtex", "bib"), ("ris", "ris"), ("csl", "json")):
+        name, text = export(page, kind)
+        assert name == f"bibliography.{ext}" and parse(kind, text) == ids[:2]
+    page.check("input[data-export-select-all]")
+    page.uncheck("input[data-export-select-all]")
+    assert sorted(parse("ris", export(page, "ris")[1])) == sorted(ids)
+    page.wait_for_function("document.querySelector('[data-export-status]').textContent !== ''")
+    assert page.text_content("[data-export-status]") == f"{len(ids)} records exported"
+    watch.assert_clean()
+
+
+def test_the_built_record_page_copies_its_bibtex_from_the_keyboard(new_page, site_dir):
+    prefix = site_dir.as_uri() + "/"
+    page, watch = new_page(prefix)
+    records = json.loads((site_dir / "data" / "records.json").read_text(encoding="utf-8"))
+    record_id = next(r["id"] for r in records if r["type"] == "abstract")
+    page.goto(prefix + f"zh/abstracts/{record_id}.html")
+    button = page.locator('button[data-copy="cite-bibtex"]')
+    page.locator("details").first.evaluate("d => d.open = true")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('button[data-copy=\"cite-bibtex\"] + [role=status]')?.textContent === '已复制'")
+    watch.assert_clean()

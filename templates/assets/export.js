@@ -11,7 +11,8 @@
  *     [data-record="<id>"][data-cite-src]   a record, holding an <input type="checkbox">
  *     input[data-export-select-all]         ticks or clears every record shown
  *     [data-export="bibtex|ris|csl"]        downloads the ticked records, or all of them when none is
- *     [data-export-status]                  (optional) where the outcome is announced (role="status")
+ *     [data-export-status]                  (optional) where the outcome is announced (role="status");
+ *                                           it may carry the data-export-* messages instead of the scope
  *   button[data-copy="<element id>"]        copies that element's text; data-copied is the confirmation
  * A page whose whole result set is larger than what it renders (search) hands it over with
  * bibExport.setResultSet(scopeElement, [{id, src}, ...]).
@@ -80,6 +81,12 @@
     return records.map(entry);
   }
 
+  /* Returns a message attribute of the scope, or of its status element (a page-wide scope is body). */
+  function setting(scope, name) {
+    var status = scope.querySelector("[data-export-status]");
+    return scope.getAttribute(name) || (status && status.getAttribute(name)) || "";
+  }
+
   function announce(scope, text) {
     var status = scope.querySelector("[data-export-status]");
     if (status) status.textContent = text;
@@ -109,11 +116,11 @@
     return Promise.all(sources.map(loadScript)).then(function () {
       var cites = wanted.map(function (w) { return table()[w.id]; }).filter(Boolean);
       if (cites.length < wanted.length) throw new Error("missing citations");
-      var name = (scope.getAttribute("data-export-name") || "bibliography") + "." + format.ext;
+      var name = (setting(scope, "data-export-name") || "bibliography") + "." + format.ext;
       download(format.join(cites), name, format.type);
-      announce(scope, (scope.getAttribute("data-export-done") || "{count}").replace("{count}", String(cites.length)));
+      announce(scope, (setting(scope, "data-export-done") || "{count}").replace("{count}", String(cites.length)));
     }).catch(function () {
-      announce(scope, scope.getAttribute("data-export-failed") || "Export failed");
+      announce(scope, setting(scope, "data-export-failed") || "Export failed");
     });
   }
 
