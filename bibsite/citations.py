@@ -80,6 +80,15 @@ def _fields(record: dict, display_title: str) -> dict:
     return {key: value for key, value in out.items() if value and (key != "affiliations" or any(value))}
 
 
+def real_fields(record: dict) -> dict:
+    """Return the citable fields the record really has: _fields without a derived title, and without
+    keywords the build extracted (an enriched record flags them keywords_derived)."""
+    fields = _fields(record, "")
+    if record.get("keywords_derived"):
+        fields.pop("keywords", None)
+    return fields
+
+
 def bibtex(record: dict, display_title: str) -> str:
     """Return one BibTeX entry (@article with a journal, else @misc), keyed by the record id."""
     return _bibtex(_fields(record, display_title))

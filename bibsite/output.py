@@ -12,7 +12,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from . import parallel
+from . import offline, parallel
 from .cache import Cache, code_version
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed so the same site gives the same zip bytes
@@ -275,6 +275,13 @@ def _end_records(count: int, directory_size: int, directory_offset: int) -> byte
     return zip64_end + locator + end
 
 
+def _new_entry(body: _ZipBody, name: str, data: bytes) -> bytes:
+    """Append an entry that is no file of the site (the README); return its central directory record."""
+    crc, packed, offset = zlib.crc32(data), _deflate(data), body.offset
+    body.append(_local_header(name.encode("utf-8"), crc, len(packed), len(data)) + packed)
+    return _central_header(name.encode("utf-8"), crc, len(packed), len(data), offset)
+
+
 def _plan(site: Path, top: str, previous: dict, cache: Cache | None) -> tuple[list[tuple], list[tuple]]:
     """Return (the zip's files, as (name, previous entry, cache key, unchanged?), in order; the jobs
     for the threads, as (path, previous entry, size)): every file but those unchanged since the
@@ -330,7 +337,8 @@ def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = Non
         with (open(tmp, "wb") as out, (open(zip_path, "rb") if previous else contextlib.nullcontext()) as old,
               parallel.threads() as pool):
             body = _ZipBody(out, old)
-            central = _write_entries(body, files, _packed_in_order(pool, jobs), cache)
+            central = [_new_entry(body, offline.README_NAME, offline.readme_bytes())]
+            central += _write_entries(body, files, _packed_in_order(pool, jobs), cache)
             directory = b"".join(central)
             out.write(directory + _end_records(len(central), len(directory), body.offset))
     except BaseException:

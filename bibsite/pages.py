@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from . import collation, schema, textnorm
+from . import citefiles, coins, collation, feed, jsonld, opensearch, schema, textnorm
 from . import entities as entities_mod
 from .links import FOLDERS, LANG_TAGS, record_path
 from .links import rel as _rel
@@ -52,6 +52,9 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
         "description": "",
         # home and search carry their own large search box; a second one in the header would only confuse
         "header_search": kind not in ("home", "search"),
+        "head_links": _head_links(path, lang, strings, base),
+        "jsonld": "",  # the schema.org description of record pages and the home page (jsonld.py)
+        "export_js": False,  # pages with export controls or copy buttons load assets/export.js
     }
     if base:
         page["meta"] += [
@@ -74,6 +77,16 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
     contact_href = contact if contact.startswith(("http://", "https://")) else (f"mailto:{contact}" if "@" in contact else "")
     return {"lang": lang, "root": root, "page": page, "nav": nav, "strings": strings[lang],
             "site": {"zip_url": zip_url, "contact": contact, "contact_href": contact_href}}
+
+
+def _head_links(path: str, lang: str, strings: dict, base: str) -> list[dict]:
+    """Return the page head's links to the collection's Atom feed and (with base_url) its OpenSearch
+    description, as {rel, type, href, title}."""
+    title = strings[lang]["site_title"]
+    links = [{"rel": "alternate", "type": feed.MEDIA_TYPE, "title": title,
+              "href": (base + feed.FEED_PATH) if base else _rel(path, feed.FEED_PATH)}]
+    search = opensearch.head_link(base, title)
+    return links + ([search] if search else [])
 
 
 def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
@@ -156,11 +169,22 @@ def _entity_tag(entity: dict, lang: str) -> str:
     return LANG_TAGS[shown]
 
 
-def _citations_view(cites: dict) -> dict:
-    """Return the citation formats of a record, shown on its page (the collection has files of its own)."""
+def _export_view(lang: str, strings: dict, name: str) -> dict:
+    """Return the labels of a list's export controls (export.js; data-export keys as citefiles.SUFFIXES)."""
+    s = strings[lang]
+    return {"label": s["export_label"], "select_all": s["export_select_all"], "done": s["export_done"],
+            "failed": s["export_failed"], "name": name,
+            "formats": [{"key": key, "label": label} for key, label in (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON"))]}
+
+
+def _citations_view(cites: dict, record_id: str, path: str, lang: str, strings: dict) -> dict:
+    """Return the citation formats of a record, shown on its page, each with the href of the record's
+    own file in that format (citefiles; the collection has files of its own)."""
     texts = {"bibtex": cites.get("bibtex"), "ris": cites.get("ris"),
              "csl": json.dumps(cites["csl"], ensure_ascii=False, indent=2, sort_keys=True) if cites.get("csl") else ""}
-    formats = [{"label": label, "text": texts[key]}
+    formats = [{"label": label, "text": texts[key], "href": _rel(path, citefiles.record_file_path(record_id, key)),
+                "file": posixpath.basename(citefiles.record_file_path(record_id, key)),
+                "copy_id": f"cite-{key}", "copy_label": f"{strings[lang]['copy']} {label}", "copied": strings[lang]["copied"]}
                for key, label in (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON")) if texts[key]]
     return {"gbt": cites.get("gbt", ""), "formats": formats}
 
@@ -200,7 +224,7 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
                         for word in record.get("keywords", [])]
     view["keywords_derived"] = record.get("keywords_derived", False)
     view["similar"] = [_item(by_id[other], path, lang, strings) for other in record.get("similar", []) if other in by_id]
-    view["citations"] = _citations_view(cites)
+    view["citations"] = _citations_view(cites, record["id"], path, lang, strings)
     if record["type"] == "glossary":
         # the interface's language in the first column, as in the heading
         blocks = sorted(blocks, key=lambda b: b["lang"] != lang)
@@ -343,12 +367,16 @@ def _entity_context(entity, mentioning, path, lang, strings, config, item) -> di
                                 "entity", lambda i: i["lang_label"]),
         "search_href": _rel(path, f"{lang}/search.html") + "?q=" + quote(_short_or_name(entity)),
     }
+    ctx["export"] = _export_view(lang, strings, entity["slug"])
+    ctx["page"]["export_js"] = ctx["entity"]["count"] > 0
     return ctx
 
 
 def _browse_context(records, path, lang, strings, config, item) -> dict:
     """Return the template context of the browse page: every record, by type and language, by title."""
     ctx = _page(path, lang, "browse", strings, config)
+    ctx["export"] = _export_view(lang, strings, "bibliography")
+    ctx["page"]["export_js"] = True
     truncated = f" · {strings[lang]['truncated_short']}"
     groups = []
     for kind in FOLDERS:
@@ -371,12 +399,14 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
 class _Items:
     """The link views of records (_item) as listing pages show them, each made once per record,
     language and folder (the same view serves many pages), and the entries of long record lists,
-    each rendered once per look by entry (render.list_entry: the macro record_entry)."""
+    each rendered once per look by entry (render.list_entry: the macro record_entry). An entry carries
+    its record's COinS (coins.py), so Zotero's connector offers to save the records a list shows."""
 
-    def __init__(self, strings: dict, entry):
-        self.strings, self.entry = strings, entry
+    def __init__(self, strings: dict, entry, base_url: str = ""):
+        self.strings, self.entry, self.base_url = strings, entry, base_url
         self.views: dict = {}
         self.entries_made: dict = {}
+        self.coins: dict = {}
 
     def __call__(self, record: dict, from_path: str, lang: str) -> dict:
         key = (record["id"], lang, posixpath.dirname(from_path))
@@ -392,10 +422,21 @@ class _Items:
             key = (kind, record["id"], lang, posixpath.dirname(from_path))
             html = self.entries_made.get(key)
             if html is None:
-                item = self(record, from_path, lang)
+                item = dict(self(record, from_path, lang), coins=self._coins(record, lang),
+                            cite_src=_rel(from_path, citefiles.script_path(record["id"])),
+                            select_label=f"{self.strings[lang]['export_select']}: {record['display_title']}")
                 html = self.entries_made[key] = str(self.entry(item, meta(item)))
             out.append(html)
         return Markup("\n    ".join(out))
+
+    def _coins(self, record: dict, lang: str) -> Markup:
+        """Return the record's COinS span (its page's absolute URL as an identifier when base_url is known)."""
+        key = (record["id"], lang)
+        if key not in self.coins:
+            page_url = (self.base_url + f"{lang}/{record_path(record)}") if self.base_url else ""
+            # coins.span escapes the title attribute itself.
+            self.coins[key] = Markup(coins.span(record, page_url))
+        return self.coins[key]
 
 
 def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, entities: list[dict],
@@ -405,7 +446,7 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
     record's page. cites holds each record's citation formats (citations.formats); entry renders one
     entry of a long record list (render.list_entry)."""
     pages = []
-    item = _Items(strings, entry)
+    item = _Items(strings, entry, config.get("base_url", ""))
 
     # newest publications first once records have years, else the last added
     by_recent = sorted(records, key=lambda r: (r.get("year") or 0, r.get("added", ""), r["id"]), reverse=True)
@@ -420,6 +461,8 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
             entity_links=[{"label": strings[lang]["entities_heading"], "href": "entities.html"}],
             chart=_chart(records, entities, lang, strings, path),
         )
+        ctx["page"]["jsonld"] = Markup(jsonld.script_text(jsonld.collection(
+            strings[lang]["site_title"], strings[lang]["home_intro"], records, config.get("base_url", ""), "../data/")))
         pages.append({"path": path, "template": "home.html", "context": ctx})
 
         path = f"{lang}/browse.html"
@@ -453,9 +496,14 @@ def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
     cites = shared["citations"][record["id"]]
     ctx = _page(path, lang, record["type"], strings, config, record["display_title"])
     ctx["record"] = _record_view(record, path, lang, strings, config, shared["by_id"], shared["entities"], cites)
+    ctx["page"]["export_js"] = bool(ctx["record"]["citations"]["formats"])  # its copy buttons
     ctx["page"]["description"] = record["build"]["blocks"][0]["text"][:160]
     if config.get("base_url"):
         ctx["page"]["meta"].append({"attr": "property", "name": "og:description", "content": ctx["page"]["description"]})
     ctx["page"]["meta"] += [{"attr": "name", "name": name, "content": content}
                             for name, content in cites["highwire"]]
+    base = config.get("base_url", "")
+    # script_text escapes <, > and &: the JSON cannot end the script element, so it is markup as it is.
+    ctx["page"]["jsonld"] = Markup(jsonld.script_text(jsonld.record(
+        record, (base + path) if base else "", (base + f"{lang}/index.html") if base else "", strings[lang]["site_title"])))
     return ctx

@@ -34,7 +34,8 @@ from pathlib import Path
 import search_index
 from search_index import assets as search_assets
 
-from . import analysis, citations, enrich, entities, importer, output, pages, parallel, records, render, schema, textfile
+from . import (analysis, citations, citefiles, enrich, entities, feed, importer, opensearch, output, pages, parallel,
+               records, render, schema, textfile)
 from . import similar as similar_records
 from . import uptodate
 from .cache import Cache
@@ -286,15 +287,30 @@ def write_site(project: Project, staged: Path, weighed: list[dict], planned: dic
                                            encoding="utf-8")
     (data / "bibliography.json").write_text(citations.csl_file(cites[r["id"]]["csl"] for r in weighed),
                                             encoding="utf-8")
+    (data / "bibliography.ris").write_text(citefiles.ris_file((r["id"], cites[r["id"]]["ris"]) for r in weighed),
+                                           encoding="utf-8")
+    for relative, script in citefiles.export_scripts(cites).items():
+        (staged / relative).parent.mkdir(parents=True, exist_ok=True)
+        (staged / relative).write_text(script, encoding="utf-8")
+    records_dir = staged / citefiles.RECORDS_DIR
+    records_dir.mkdir(parents=True, exist_ok=True)
+    for record in weighed:
+        for name, text in citefiles.record_files(record["id"], cites[record["id"]]).items():
+            (records_dir / name).write_text(text, encoding="utf-8")
     env, strings = planned["env"], planned["strings"]
     with render.template_errors(project.root):
         (staged / "index.html").write_text(render.render_root(env, strings, settings, len(weighed)), encoding="utf-8")
         (staged / "404.html").write_text(render.render_not_found(env, strings, settings), encoding="utf-8")
     (staged / "robots.txt").write_text(robots_txt(settings["base_url"]), encoding="utf-8")
     paths = [page["path"] for page in planned["pages"]]
+    titles = [ui["site_title"] for ui in strings.values()]  # the first interface language's, and the last's
     if settings["base_url"]:
         tags = {code: ui["lang_tag"] for code, ui in strings.items()}
         (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"], tags), encoding="utf-8")
+        (staged / opensearch.PATH).write_text(opensearch.description(settings["base_url"], titles[0], titles[-1]),
+                                              encoding="utf-8")
+    (staged / feed.FEED_PATH).write_text(feed.atom(weighed, record_path, titles[0], settings["base_url"],
+                                                   subtitle=titles[-1], languages=list(strings)), encoding="utf-8")
     return {"pages": len(paths) + 2, "rendered": rendered, "manifest": manifest}
 
 

@@ -90,7 +90,12 @@ def test_a_field_new_to_a_record_re_renders_its_page(tmp_path, table):
     records[2]["journal"] = "Journal of Eurasian Studies"  # a field pages show, new to this record
     replanned, env = plan(records, table)
     rendered, _ = render_into(tmp_path / "two", replanned, env, tmp_path / "one", manifest)
-    assert rendered == len(SETTINGS["languages"])  # its page in each interface language
+    # its page in each interface language, and the lists whose entries carry its COinS (which send the
+    # journal): browse and the pages of the entities it mentions, in each language
+    lists = {"browse"} | {f"entities/{slug}" for slug in records[2].get("entities", [])}
+    languages = len(SETTINGS["languages"])
+    assert rendered == languages + languages * len(lists)
+    assert "Journal+of+Eurasian+Studies" in (tmp_path / "two" / "en/browse.html").read_text(encoding="utf-8")
     assert "Journal of Eurasian Studies" in (tmp_path / "two" / "en/abstracts/0000000002.html").read_text(encoding="utf-8")
 
 

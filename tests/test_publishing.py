@@ -92,7 +92,8 @@ def test_every_page_has_canonical_alternates_and_open_graph(published):
         head = parse(published / path)
         lang, inner = path.split("/", 1)
         canonical = [l["href"] for l in head.links if l.get("rel") == "canonical"]
-        alternates = {l["hreflang"]: l["href"] for l in head.links if l.get("rel") == "alternate"}
+        # the hreflang alternates (the feed's alternate link has a type and no hreflang)
+        alternates = {l["hreflang"]: l["href"] for l in head.links if l.get("rel") == "alternate" and "hreflang" in l}
         og = {m["property"]: m["content"] for m in head.metas if m.get("property", "").startswith("og:")}
         if canonical != [BASE + path]:
             problems.append(f"{path}: canonical {canonical}")
@@ -130,6 +131,21 @@ def test_robots_404_door_and_zip_link_are_absolute(published):
     assert 'href="mailto:maintainers@example.org"' in home
 
 
+def test_feed_and_opensearch_are_written_and_linked_from_every_page_head(published):
+    import feedparser
+    parsed = feedparser.parse((published / "feed.xml").read_text(encoding="utf-8"))
+    assert not parsed.bozo and parsed.entries, parsed.get("bozo_exception")
+    assert all(e.link.startswith(BASE) for e in parsed.entries)
+    described = ET.parse(published / "opensearch.xml").getroot()
+    templates = [u.get("template") for u in described.iter("{http://a9.com/-/spec/opensearch/1.1/}Url")]
+    assert f"{BASE}zh/search.html?q={{searchTerms}}" in templates
+    for path in ui_pages(published):
+        links = parse(published / path).links
+        assert [l["href"] for l in links if l.get("type") == "application/atom+xml"] == [BASE + "feed.xml"], path
+        assert [l["href"] for l in links if l.get("rel") == "search"
+                and l.get("type") == "application/opensearchdescription+xml"] == [BASE + "opensearch.xml"], path
+
+
 @pytest.mark.browser
 def test_glossary_paragraphs_line_up_side_by_side(published, new_page):
     # the fixture entry has two paragraphs in each language: paragraph n of each starts on the same line
@@ -159,6 +175,8 @@ def test_glossary_paragraphs_line_up_side_by_side(published, new_page):
 
 def test_without_base_url_the_site_is_fully_relative(site_dir):
     assert not (site_dir / "sitemap.xml").exists()
+    assert not (site_dir / "opensearch.xml").exists()
+    assert (site_dir / "feed.xml").exists()
     assert (site_dir / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
     problems = []
     for path in ui_pages(site_dir) + ["index.html", "404.html"]:
