@@ -44,7 +44,7 @@ def newest(records: list[dict], count: int = ENTRIES) -> list[dict]:
 
 
 def atom(records: list[dict], path_of: Callable[[dict], str], title: str, base_url: str = "",
-         subtitle: str = "", count: int = ENTRIES, languages=("en",)) -> str:
+         subtitle: str = "", count: int = ENTRIES, *, languages: dict[str, str]) -> str:
     """Return the Atom feed (UTF-8 XML text) of the newest records.
 
     Records are analysed ones (display_title, added; the text blocks under "build"). path_of(record) is a record page's path
@@ -78,10 +78,10 @@ def _entry(record: dict, path_of: Callable[[dict], str], base_url: str, language
            f"    <updated>{_timestamp(record.get('added'))}</updated>"]
     for name in _authors(record):
         out.append(f"    <author><name>{escape(name)}</name></author>")
-    for lang in languages:
+    for lang, tag in languages.items():
         # Atom allows one alternate per (type, hreflang) pair: both interfaces are alternates.
         href = quoteattr(base_url + f"{lang}/{path_of(record)}")
-        out.append(f'    <link rel="alternate" type="text/html" hreflang="{LANG_TAGS[lang]}" href={href}/>')
+        out.append(f'    <link rel="alternate" type="text/html" hreflang="{tag}" href={href}/>')
     summary = _summary(record)
     if summary:
         out.append(f"    <summary>{escape(summary)}</summary>")

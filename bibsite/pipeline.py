@@ -310,7 +310,7 @@ def write_site(project: Project, staged: Path, weighed: list[dict], planned: dic
         (staged / opensearch.PATH).write_text(opensearch.description(settings["base_url"], titles[0], titles[-1]),
                                               encoding="utf-8")
     (staged / feed.FEED_PATH).write_text(feed.atom(weighed, record_path, titles[0], settings["base_url"],
-                                                   subtitle=titles[-1], languages=list(strings)), encoding="utf-8")
+                                                   subtitle=titles[-1], languages={code: ui["lang_tag"] for code, ui in strings.items()}), encoding="utf-8")
     return {"pages": len(paths) + 2, "rendered": rendered, "manifest": manifest}
 
 

@@ -11,6 +11,8 @@ import pytest
 from bibsite import feed, opensearch
 from bibsite.enrich import enrich
 
+LANGUAGES = {"zh": "zh-Hans", "en": "en"}  # the interface languages the feed links each entry in, with their tags
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 OS = "{http://a9.com/-/spec/opensearch/1.1/}"
 BASE = "https://example.org/bib/"
@@ -41,7 +43,7 @@ def records():
 
 
 def test_feed_is_well_formed_atom_with_the_newest_first(records):
-    text = feed.atom(records, path_of, "亚欧区域安全文献库", subtitle="Newest additions")
+    text = feed.atom(records, path_of, "亚欧区域安全文献库", subtitle="Newest additions", languages=LANGUAGES)
     root = ET.fromstring(text.encode("utf-8"))  # well-formed, or this raises
     assert root.tag == f"{ATOM}feed"
     parsed = feedparser.parse(text)
@@ -57,7 +59,7 @@ def test_feed_is_well_formed_atom_with_the_newest_first(records):
 
 
 def test_entries_carry_title_authors_links_and_summary(records):
-    parsed = feedparser.parse(feed.atom(records, path_of, "T"))
+    parsed = feedparser.parse(feed.atom(records, path_of, "T", languages=LANGUAGES))
     by_id = {feed.entry_id(r["id"]): r for r in records}
     for entry in parsed.entries:
         record = by_id[entry.id]
@@ -69,7 +71,7 @@ def test_entries_carry_title_authors_links_and_summary(records):
 
 
 def test_without_base_url_links_are_relative_and_resolve_beside_the_feed(records):
-    text = feed.atom(records, path_of, "T")
+    text = feed.atom(records, path_of, "T", languages=LANGUAGES)
     root = ET.fromstring(text.encode("utf-8"))
     hrefs = [link.get("href") for link in root.iter(f"{ATOM}link")]
     assert hrefs and not any(h.startswith(("http:", "https:", "/")) for h in hrefs)
@@ -79,15 +81,15 @@ def test_without_base_url_links_are_relative_and_resolve_beside_the_feed(records
 
 
 def test_with_base_url_links_are_absolute_and_the_feed_names_itself(records):
-    parsed = feedparser.parse(feed.atom(records, path_of, "T", base_url=BASE))
+    parsed = feedparser.parse(feed.atom(records, path_of, "T", base_url=BASE, languages=LANGUAGES))
     assert not parsed.bozo
     assert [link.href for link in parsed.feed.links if link.rel == "self"] == [BASE + "feed.xml"]
     assert all(link.href.startswith(BASE) for e in parsed.entries for link in e.links)
 
 
 def test_ids_are_stable_and_independent_of_base_url(records):
-    plain = feedparser.parse(feed.atom(records, path_of, "T"))
-    hosted = feedparser.parse(feed.atom(records, path_of, "Other", base_url=BASE))
+    plain = feedparser.parse(feed.atom(records, path_of, "T", languages=LANGUAGES))
+    hosted = feedparser.parse(feed.atom(records, path_of, "Other", base_url=BASE, languages=LANGUAGES))
     assert [e.id for e in plain.entries] == [e.id for e in hosted.entries]
     assert plain.feed.id == hosted.feed.id and plain.feed.id.startswith("urn:uuid:")
     assert len({e.id for e in plain.entries}) == len(plain.entries)
@@ -95,12 +97,12 @@ def test_ids_are_stable_and_independent_of_base_url(records):
 
 
 def test_feed_is_deterministic_and_order_of_input_does_not_matter(records):
-    assert feed.atom(records, path_of, "T") == feed.atom(list(reversed(records)), path_of, "T")
+    assert feed.atom(records, path_of, "T", languages=LANGUAGES) == feed.atom(list(reversed(records)), path_of, "T", languages=LANGUAGES)
 
 
 def test_a_small_collection_lists_every_record_undated_last():
     few = make_records(3) + [enrich({"id": "undated00", "type": "abstract", "language": "zh", "text": "无日期。"})]
-    parsed = feedparser.parse(feed.atom(few, path_of, "T"))
+    parsed = feedparser.parse(feed.atom(few, path_of, "T", languages=LANGUAGES))
     assert [e.id for e in parsed.entries][-1] == feed.entry_id("undated00")
     assert len(parsed.entries) == 4
 
@@ -108,7 +110,7 @@ def test_a_small_collection_lists_every_record_undated_last():
 def test_long_text_is_cut_in_the_summary():
     record = enrich({"id": "a" * 10, "type": "abstract", "language": "zh", "added": "2026-01-01",
                      "text": "安全合作。" * 400})
-    summary = feedparser.parse(feed.atom([record], path_of, "T")).entries[0].summary
+    summary = feedparser.parse(feed.atom([record], path_of, "T", languages=LANGUAGES)).entries[0].summary
     assert len(summary) == feed.SUMMARY_CHARS + 1 and summary.endswith("…")
 
 
