@@ -55,19 +55,26 @@ class _Text(HTMLParser):
         self.text: list[str] = []
         self.elements: list[tuple[str, dict]] = []
         self.scripts: list[str] = []
+        self.data_blocks: list[str] = []  # <script type="application/ld+json">: data, never run
         self._in_script = 0
+        self._in_data = False
 
     def handle_starttag(self, tag, attrs):
         self.elements.append((tag, dict(attrs)))
         if tag in ("script", "style"):
             self._in_script += 1
+            self._in_data = tag == "script" and dict(attrs).get("type") == "application/ld+json"
 
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
             self._in_script -= 1
+            self._in_data = False
 
     def handle_data(self, data):
-        (self.scripts if self._in_script else self.text).append(data)
+        if self._in_data:
+            self.data_blocks.append(data)
+        else:
+            (self.scripts if self._in_script else self.text).append(data)
 
 
 def read_page(path: Path) -> _Text:
@@ -110,6 +117,8 @@ def assert_inert(page: _Text, where: str):
         assert tag not in ("svg", "iframe", "object", "embed") or "onload" not in attrs, where
         assert not (tag == "img" and attrs.get("src") == "x"), f"{where}: injected <img>"
     assert all("alert(1)" not in script for script in page.scripts), f"{where}: payload inside a <script>"
+    for block in page.data_blocks:  # a record's text may sit in its JSON-LD, as data that cannot end the script
+        assert "<" not in block and json.loads(block), f"{where}: JSON-LD that could close its <script>"
 
 
 @pytest.mark.parametrize("which", ["seed", "yaml"])
