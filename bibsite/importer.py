@@ -1,4 +1,4 @@
-"""The import stage: seeds/ → new YAML records in content/, never touching a record that exists."""
+"""The import stage: seeds/ → the new YAML records for content/ (written by the publish step), never a record that exists."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -64,7 +64,8 @@ def read_seeds(seeds_dir: Path, root: Path, warn, cache_dir: Path | None = None)
 
 
 def import_seeds(seeds_dir: Path, content_dir: Path, existing: list[dict], root: Path, warn) -> dict:
-    """Write a YAML record for every seed entry not yet in content/; return what was new, skipped, orphaned."""
+    """Return what is new (a validated record for every seed entry not yet in content/), skipped and
+    orphaned; nothing is written here: the build stages the new records and publishes them with the site."""
     candidates, duplicates = read_seeds(seeds_dir, root, warn)
     known = {record["id"] for record in existing}
     added_on = today()
@@ -75,11 +76,9 @@ def import_seeds(seeds_dir: Path, content_dir: Path, existing: list[dict], root:
         candidate["added"] = added_on
         folder = record_files.KINDS[candidate["type"]]
         path = content_dir / folder / f"{candidate['id']}.yaml"
-        # Validate before writing so the import never leaves a record the build would refuse.
+        # Validated here so that a record the build would refuse is never staged.
         record = schema.validate(candidate, os.path.relpath(path, root))
         new.append((path, record))
-    for path, record in new:
-        record_files.write_atomic(path, record_files.dump(record))
     seed_ids = {c["id"] for c in candidates} | {record["id"] for _, record in new}
     orphans = [r["path"] for r in existing if r.get("source_file") and r["id"] not in seed_ids]
     return {

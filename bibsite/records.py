@@ -143,14 +143,15 @@ def _yaml_names(folder: Path) -> list[str]:
     return sorted(name for name in os.listdir(folder) if name.endswith(".yaml"))
 
 
-def load_added(paths: list[Path], root: Path, cache_dir: Path) -> list[dict]:
-    """Return the validated records of files just written (by the import), with their "path", and
-    keep them in the records cache beside the records load_all() read."""
+def load_added(files: list[tuple[Path, Path]], root: Path, cache_dir: Path) -> list[dict]:
+    """Return the validated records of files just staged by the import, as (file read, file it will be
+    published as), with their "path" (the second), and keep them in the records cache, under the
+    published name, beside the records load_all() read."""
     cache = Cache(cache_dir, "records", _parser_version())
     loaded = []
-    for path in paths:
+    for read_from, path in files:
         shown = os.path.relpath(path, root)
-        loaded.append({**_load_cached(str(path), shown, cache), "path": shown})
+        loaded.append({**_load_cached(str(read_from), shown, cache), "path": shown})
     cache.save(keep_unused=True)
     return loaded
 

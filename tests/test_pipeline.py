@@ -11,7 +11,7 @@ import pytest
 
 from bibsite import pipeline
 from bibsite.errors import InputError
-from conftest import copy_project, run_build
+from conftest import ROOT, copy_project, run_build
 
 # Runs the build with every parallel stage forking, and with one function failing in the child only.
 HARNESS = """
@@ -74,6 +74,7 @@ def test_a_record_the_search_index_refuses_is_an_input_error(tmp_path):
               "display_title": "T", "build": {"blocks": [{"lang": "en", "text": "t"}], "text_digest": "d"},
               "keywords": ["k"], "entities": []}
     analyses = {"0123456789": {"title": ["t"], "text": {"t": 1}, "keywords": {}, "entities": []}}
+    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")  # lunr is looked for in the project
     project = pipeline.Project(tmp_path)
     with pytest.raises(InputError, match="appears twice"):
         pipeline.write_search_index(project, tmp_path / "staged", [record, copy.deepcopy(record)], analyses, [])
