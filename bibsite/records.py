@@ -119,9 +119,10 @@ def _parser_version() -> str:
     return f"{code_version(sys.modules[__name__], schema)}:{yaml.__version__}:{yaml.__with_libyaml__}"
 
 
-def _load_cached(path: str, shown: str, cache: Cache, known: bytes | None = None) -> dict:
+def _load_cached(path: str, shown: str, cache: Cache, known: bytes | None = None, named: str | None = None) -> dict:
     """Return the validated record in one YAML file, from cache when it holds one for these exact bytes
-    (known: their SHA-256 if the caller has it, which saves reading the file on a hit)."""
+    (known: their SHA-256 if the caller has it, which saves reading the file on a hit; named: the file
+    the record is checked against, when path is a temporary file standing in for it)."""
     if known is not None:
         record = cache.get(f"{shown}\n{known.hex()}")
         if record is not None:
@@ -131,7 +132,7 @@ def _load_cached(path: str, shown: str, cache: Cache, known: bytes | None = None
     key = f"{shown}\n{hashlib.sha256(data).hexdigest()}"  # the bytes read, whatever known said
     record = cache.get(key)
     if record is None:
-        record = _from_bytes(data, Path(path), shown)
+        record = _from_bytes(data, Path(named or path), shown)
         cache.put(key, record)
     return record
 
@@ -151,7 +152,7 @@ def load_added(files: list[tuple[Path, Path]], root: Path, cache_dir: Path) -> l
     loaded = []
     for read_from, path in files:
         shown = os.path.relpath(path, root)
-        loaded.append({**_load_cached(str(read_from), shown, cache), "path": shown})
+        loaded.append({**_load_cached(str(read_from), shown, cache, named=str(path)), "path": shown})
     cache.save(keep_unused=True)
     return loaded
 
