@@ -39,7 +39,7 @@ def build(project: stage.Project) -> int:
     imported = stage.import_seeds(project, existing)
     report_import(imported)
     with stage.staging(project) as staged:
-        loaded, staged_records = stage.with_imported(project, existing, imported)
+        loaded, staged_records = stage.with_imported(project, staged, existing, imported)
         analysed, analyses, anew = stage.analyse(project, loaded, entity_table)
         weighed = stage.weigh(analysed, analyses, entity_table)
         planned = stage.plan_pages(project, weighed, entity_table, settings)

@@ -27,18 +27,17 @@ def staging_dir(final: Path) -> Path:
     return staged
 
 
-def stage_file(final: Path, text: str) -> Path:
-    """Return a temporary file beside final holding text (UTF-8), for publish to rename into place."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
-    try:
-        with open(fd, "wb") as handle:
-            handle.write(bytes(text, "utf-8"))
-        os.chmod(tmp, 0o644)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
+def staged_records_dir(staged: Path) -> Path:
+    """Return the folder beside the staged site where the import's new records wait for publish
+    (outside content/, so that content/ is untouched until then)."""
+    return staged.with_name(f"{staged.name}-records")
+
+
+def stage_file(path: Path, text: str) -> Path:
+    """Return path after writing text (UTF-8) to it, making its folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(text, "utf-8"))
+    return path
 
 
 @contextlib.contextmanager

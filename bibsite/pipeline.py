@@ -140,14 +140,15 @@ def imported_paths(project: Project, imported: dict) -> list[Path]:
     return [project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml" for r in imported["new"]]
 
 
-def with_imported(project: Project, existing: list[dict], imported: dict) -> tuple[list[dict], list[tuple[Path, Path]]]:
-    """Return (the loaded file records plus the ones just imported, read back from the temporary files
-    they are staged in beside their place in content/, in id order; those files, as (temporary, final),
-    for publish to rename)."""
-    staged = [(output.stage_file(path, records.dump(record)), path)
-              for path, record in zip(imported_paths(project, imported), imported["new"])]
-    added = records.load_added(staged, project.root, project.cache)
-    return sorted(existing + added, key=lambda r: (r["type"], r["id"])), staged
+def with_imported(project: Project, staged: Path, existing: list[dict],
+                  imported: dict) -> tuple[list[dict], list[tuple[Path, Path]]]:
+    """Return (the loaded file records plus the ones just imported, read back from the files they are
+    staged in beside the staged site, in id order; those files, as (staged, final), for publish)."""
+    folder = output.staged_records_dir(staged)
+    files = [(output.stage_file(folder / path.relative_to(project.content), records.dump(record)), path)
+             for path, record in zip(imported_paths(project, imported), imported["new"])]
+    added = records.load_added(files, project.root, project.cache)
+    return sorted(existing + added, key=lambda r: (r["type"], r["id"])), files
 
 
 # --- analyse and weigh -----------------------------------------------------------------------

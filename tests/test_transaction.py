@@ -101,7 +101,6 @@ def test_kill_9_anywhere_leaves_the_old_or_the_new_state_and_the_next_build_reco
     from bibsite import pipeline
     old, new = states[1], states[2]
     chance = random.Random(17)
-    outcomes = set()
     for attempt in range(5):
         project = fresh(states, tmp_path / str(attempt))
         proc = start(project)
@@ -114,11 +113,9 @@ def test_kill_9_anywhere_leaves_the_old_or_the_new_state_and_the_next_build_reco
         pipeline.recover(pipeline.Project(project))  # what the next build does first
         after = snapshot(project)
         assert after in (old, new), attempt
-        outcomes.add(after == new)
         assert build(project).returncode == 0
         assert snapshot(project) == new
         assert not [p for p in project.rglob("*.tmp")] and not list(project.glob(".site.*"))
-    assert outcomes  # at least one kill landed: each attempt checked above
 
 
 def test_stale_temporary_records_and_staging_folders_are_removed(states, tmp_path):
