@@ -206,6 +206,9 @@ def nobody_project(states) -> Path:
     return project
 
 
+SYSTEM_PYTHON = f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}"
+
+
 def build_as_nobody(project: Path) -> subprocess.CompletedProcess:
     user = pwd.getpwnam("nobody")
 
@@ -213,8 +216,13 @@ def build_as_nobody(project: Path) -> subprocess.CompletedProcess:
         os.setgid(user.pw_gid)
         os.setuid(user.pw_uid)
 
-    env = dict(ENV, PYTHONPATH=str(project), HOME=str(project.parent / "tmp"), TMPDIR=str(project.parent / "tmp"))
-    return subprocess.run([sys.executable, str(project / "build.py")], cwd=project, env=env, capture_output=True,
+    # This Python may live where nobody cannot reach (a root-only pyenv): run the system's Python of the
+    # same version, given the dependencies on its path.
+    python = SYSTEM_PYTHON if Path(SYSTEM_PYTHON).is_file() else sys.executable
+    deps = [p for p in sys.path if p.endswith("site-packages")]
+    env = dict(ENV, PYTHONPATH=os.pathsep.join([str(project), *deps]), HOME=str(project.parent / "tmp"),
+               TMPDIR=str(project.parent / "tmp"))
+    return subprocess.run([python, str(project / "build.py")], cwd=project, env=env, capture_output=True,
                           text=True, timeout=600, preexec_fn=become_nobody)
 
 
@@ -268,11 +276,11 @@ def test_pip_install_gives_a_bibsite_command(states, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     site_packages = next((venv / "lib").glob("python3*/site-packages"))
-    # The venv sees this project's dependencies (and pip, setuptools) where .venv has them: no downloads.
+    # The venv sees this project's dependencies (and pip) where .venv has them; --no-deps: pip fetches only the build backend.
     deps = [p for p in sys.path if p.endswith("site-packages")]
     (site_packages / "project-deps.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", str(source)],
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(source)],
                    check=True, capture_output=True, timeout=300)
     bibsite = venv / "bin" / "bibsite"
     version = subprocess.run([str(bibsite), "--version"], capture_output=True, text=True, cwd=tmp_path)
