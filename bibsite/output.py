@@ -63,6 +63,8 @@ def swap_in(staged: Path, final: Path, moves: list[tuple[Path, Path]]) -> None:
     as one step: a journal beside final names them all first, so that a build killed anywhere in
     between is rolled back or forward by recover(). Renaming staged to final is the commit point."""
     parent = final.parent
+    for _, to in moves:  # before the commit point, so that nothing after it can fail for want of a folder
+        to.parent.mkdir(parents=True, exist_ok=True)
     old = final.with_name(f".{final.name}.old-{staged.name.rsplit('-', 1)[-1]}")
     journal = {"staged": staged.name, "old": old.name,
                "moves": [[os.path.relpath(tmp, parent), os.path.relpath(to, parent)] for tmp, to in moves]}
@@ -87,6 +89,7 @@ def _roll_forward(final: Path, journal: dict) -> None:
     parent = final.parent
     for tmp, to in journal["moves"]:
         if (parent / tmp).exists():
+            (parent / to).parent.mkdir(parents=True, exist_ok=True)
             os.replace(parent / tmp, parent / to)
     shutil.rmtree(parent / journal["old"], ignore_errors=True)
     _journal(final).unlink(missing_ok=True)
