@@ -24,12 +24,12 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import marshal
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
+
+from . import files
 
 FORMAT = 3  # 3: one marshal file per namespace, no delta file; bump it if the layout below changes
 MAGIC = b"bibsite-cache\n"
@@ -127,20 +127,9 @@ class Cache:
         body = marshal.dumps(dict(sorted(entries.items())), 4)
         data = MAGIC + self._header() + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            files.write_atomic(path, data)
         except OSError:
             return False
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
-            return False
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return True
 
     def clear(self) -> None:
@@ -152,7 +141,7 @@ class Cache:
 _ROOT = Path(__file__).resolve().parent.parent
 _PACKAGES = ("bibsite", "search_index")
 # Installed packages whose code or data computes cached results (segmentation, folding, YAML, templates).
-_DISTRIBUTIONS = ("jieba", "opencc-python-reimplemented", "pyyaml", "jinja2", "markdown")
+_DISTRIBUTIONS = ("jieba", "opencc-python-reimplemented", "pyyaml", "jinja2", "markdown", "pypinyin")
 
 
 def code_version(*modules) -> str:
@@ -164,11 +153,11 @@ def code_version(*modules) -> str:
         for module in modules:
             digest.update(Path(module.__file__).read_bytes())
         return digest.hexdigest()
-    files = {Path(module.__file__).resolve() for name, module in list(sys.modules.items())
+    paths = {Path(module.__file__).resolve() for name, module in list(sys.modules.items())
              if name.split(".")[0] in _PACKAGES and getattr(module, "__file__", None)}
     for package in _PACKAGES:
-        files.update(path.resolve() for path in (_ROOT / package).glob("*.json"))
-    for path in sorted(files):
+        paths.update(path.resolve() for path in (_ROOT / package).glob("*.json"))
+    for path in sorted(paths):
         digest.update(path.relative_to(_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     for name in _DISTRIBUTIONS:
         try:

@@ -11,6 +11,7 @@ import errno
 import gc
 import os
 import sys
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def build(project: stage.Project) -> int:
     """Import new seeds, then build site/ and the zip, publishing both (and the imported records) only
     if everything succeeded."""
     timer = stage.Timer()
+    stage.check_inputs(project)
     stage.writable(project)
     settings = stage.config(project)
     entity_table = stage.load_entities(project)
@@ -54,11 +56,14 @@ def build(project: stage.Project) -> int:
 
 
 def check(project: stage.Project) -> int:
-    """Validate the settings, the entity table, content/ and the seeds; write nothing."""
+    """Validate the settings, the entity table, content/ and the seeds; write nothing (not even .cache/)."""
+    stage.check_inputs(project)
     stage.config(project)
     stage.load_entities(project)
-    existing = stage.load_records(project)
-    imported = stage.import_seeds(project, existing, write=False)
+    with tempfile.TemporaryDirectory(prefix="bibsite-check-") as scratch:
+        checking = stage.scratch_copy(project, Path(scratch))
+        existing = stage.load_records(checking)
+        imported = stage.import_seeds(checking, existing, write=False)
     report_import(imported)
     print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
     return 0
@@ -72,6 +77,14 @@ def report_import(imported: dict) -> None:
         print(f"  duplicate skipped: {duplicate}")
     for orphan in imported["orphans"]:
         print(f"  kept, but its seed entry is gone: {orphan} (delete it if it should go)")
+    found = imported.get("metadata")
+    if found and (found["matched"] or found["new"] or found["skipped"] or found["ambiguous"]):
+        print(f"metadata: {found['matched']} matched, {len(found['new'])} new, {len(found['skipped'])} skipped "
+              f"(no abstract), {len(found['ambiguous'])} ambiguous")
+        for where in found["skipped"]:
+            print(f"  skipped (no abstract): {where}")
+        for where in found["ambiguous"]:
+            print(f"  ambiguous, left alone: {where}")
 
 
 def run(command: str, root: Path, port: int = 8000) -> int:

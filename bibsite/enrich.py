@@ -13,7 +13,10 @@ from .progress import progress
 def text_blocks(record: dict) -> list[dict]:
     """Return the record's text as [{lang, text}] in reading order."""
     if record["type"] == "abstract":
-        return [{"lang": record["language"], "text": record["text"]}]
+        blocks = [{"lang": record["language"], "text": record["text"]}]
+        if record.get("abstract_en") and record["language"] != "en":  # CNKI records often carry both
+            blocks.append({"lang": "en", "text": record["abstract_en"]})
+        return blocks
     return [{"lang": lang, "text": text} for lang, text in record["text"].items()]
 
 

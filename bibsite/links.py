@@ -1,8 +1,10 @@
 """Where pages live and how one links to another: the site's paths and relative URLs."""
 from __future__ import annotations
 
-UI_LANGS = ("zh", "en")
-LANG_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
+from search_index.rules import LANG_TAGS  # the languages records are written in
+
+# The interface languages are the configuration's (config["languages"]), each with its strings file:
+# the keys of what strings.load_strings returns.
 FOLDERS = {"abstract": "abstracts", "glossary": "glossary"}
 
 

@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from . import parallel
+from . import offline, parallel
 from .cache import Cache, code_version
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed so the same site gives the same zip bytes
@@ -203,6 +203,8 @@ def _previous_entries(previous: Path) -> dict[str, tuple[int, int, int, int]]:
             if len(tail) < 22 or tail[:4] != b"PK\x05\x06":
                 return {}
             count, length, start = struct.unpack("<10xHII2x", tail)
+            if count == 0xFFFF:  # a ZIP64 zip: its real figures are elsewhere
+                return {}
             handle.seek(start)
             directory = handle.read(length)
     except OSError:
@@ -320,9 +322,38 @@ def _local_header(name: bytes, crc: int, packed_size: int, size: int) -> bytes:
                        crc, packed_size, size, len(name), 0) + name
 
 
+_LIMIT32 = 0xFFFFFFFF
+
+
 def _central_header(name: bytes, crc: int, packed_size: int, size: int, offset: int) -> bytes:
-    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, _UTF8, 8, _DOS_TIME, _DOS_DATE,
-                       crc, packed_size, size, len(name), 0, 0, 0, 0, 0o100644 << 16, offset) + name
+    """Return an entry's central directory record; a size or offset too large for 32 bits moves to a
+    ZIP64 extra field (the record then says version 4.5), so an entry that fits is as it always was."""
+    large = [value for value in (size, packed_size, offset) if value > _LIMIT32]
+    extra = struct.pack("<HH", 0x0001, 8 * len(large)) + struct.pack(f"<{len(large)}Q", *large) if large else b""
+    version = 45 if large else 20
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | version, version, _UTF8, 8, _DOS_TIME,
+                       _DOS_DATE, crc, min(packed_size, _LIMIT32), min(size, _LIMIT32), len(name), len(extra),
+                       0, 0, 0, 0o100644 << 16, min(offset, _LIMIT32)) + name + extra
+
+
+def _end_records(count: int, directory_size: int, directory_offset: int) -> bytes:
+    """Return the records that end the zip: the end of central directory record, preceded by a ZIP64
+    end record and its locator when the entry count or the directory's size or place does not fit it."""
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, min(count, 0xFFFF), min(count, 0xFFFF),
+                      min(directory_size, _LIMIT32), min(directory_offset, _LIMIT32), 0)
+    if count < 0xFFFF and directory_size < _LIMIT32 and directory_offset < _LIMIT32:
+        return end
+    zip64_end = struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, (3 << 8) | 45, 45, 0, 0, count, count,
+                            directory_size, directory_offset)
+    locator = struct.pack("<IIQI", 0x07064B50, 0, directory_offset + directory_size, 1)
+    return zip64_end + locator + end
+
+
+def _new_entry(body: _ZipBody, name: str, data: bytes) -> bytes:
+    """Append an entry that is no file of the site (the README); return its central directory record."""
+    crc, packed, offset = zlib.crc32(data), _deflate(data), body.offset
+    body.append(_local_header(name.encode("utf-8"), crc, len(packed), len(data)) + packed)
+    return _central_header(name.encode("utf-8"), crc, len(packed), len(data), offset)
 
 
 def _plan(site: Path, top: str, previous: dict, cache: Cache | None) -> tuple[list[tuple], list[tuple]]:
@@ -380,12 +411,10 @@ def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = Non
         with (open(tmp, "wb") as out, (open(zip_path, "rb") if previous else contextlib.nullcontext()) as old,
               parallel.threads() as pool):
             body = _ZipBody(out, old)
-            central = _write_entries(body, files, _packed_in_order(pool, jobs), cache)
-            if len(central) > 0xFFFF or body.offset > 0xFFFFFFFF:
-                raise OSError("the site is too large for a zip without ZIP64 (65,535 files, 4 GB)")
+            central = [_new_entry(body, offline.README_NAME, offline.readme_bytes())]
+            central += _write_entries(body, files, _packed_in_order(pool, jobs), cache)
             directory = b"".join(central)
-            out.write(directory + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central),
-                                              len(directory), body.offset, 0))
+            out.write(directory + _end_records(len(central), len(directory), body.offset))
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

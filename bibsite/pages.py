@@ -14,45 +14,54 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from . import textnorm
-from .links import FOLDERS, LANG_TAGS, UI_LANGS, record_path
+from . import citefiles, coins, collation, feed, jsonld, opensearch, schema, textnorm
+from . import entities as entities_mod
+from .links import FOLDERS, LANG_TAGS, record_path
 from .links import rel as _rel
+from .strings import date as _date
+from .strings import number as _number
 
 # Keywords are shown as links of their own (record-extras.html), not among these fields.
-FIELD_ORDER = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "url", "added")
+FIELD_ORDER = ("title", "title_en", "authors", "genre", "journal", "journal_en", "year", "date", "volume", "issue",
+               "pages", "doi", "url", "issn", "isbn", "publisher", "fund", "clc", "added")
+# Fields whose label differs from field_<name> on an abstract's page.
+_ABSTRACT_LABELS = {"publisher": "field_press"}
 
 
 def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: str = "") -> dict:
     """Return the context shared by every page of the UI: language, switch, navigation, root."""
-    other = "en" if lang == "zh" else "zh"
     inner = path.split("/", 1)[1]
     depth = path.count("/")
     root = "../" * depth
     alternates = []
     base = config.get("base_url", "")
-    for code in UI_LANGS:
+    for code in strings:
         target = f"{code}/{inner}"
-        alternates.append({"hreflang": LANG_TAGS[code], "href": (base + target) if base else _rel(path, target)})
+        alternates.append({"hreflang": strings[code]["lang_tag"], "href": (base + target) if base else _rel(path, target)})
     page = {
         "kind": kind,
-        "lang_tag": LANG_TAGS[lang],
-        "other_lang_tag": LANG_TAGS[other],
-        "other_lang_name": strings[lang]["other_lang_name"],
-        "switch_label": strings[lang]["switch_label"],
-        "switch_url": _rel(path, f"{other}/{inner}"),
+        "lang_tag": strings[lang]["lang_tag"],
+        # each other interface, named and offered in its own language
+        "switches": [{"lang_tag": strings[code]["lang_tag"], "name": strings[code]["lang_name"],
+                      "label": strings[code]["switch_here"], "href": _rel(path, f"{code}/{inner}")}
+                     for code in strings if code != lang],
+        "switch_label": strings[lang]["languages_label"],
         "alternates": alternates,
         "canonical": (base + path) if base else "",
         "meta": [],
         "description": "",
         # home and search carry their own large search box; a second one in the header would only confuse
         "header_search": kind not in ("home", "search"),
+        "head_links": _head_links(path, lang, strings, base),
+        "jsonld": "",  # the schema.org description of record pages and the home page (jsonld.py)
+        "export_js": False,  # pages with export controls or copy buttons load assets/export.js
     }
     if base:
         page["meta"] += [
             {"attr": "property", "name": "og:title", "content": title or strings[lang]["site_title"]},
             {"attr": "property", "name": "og:type", "content": "article" if kind in ("abstract", "glossary") else "website"},
             {"attr": "property", "name": "og:url", "content": base + path},
-            {"attr": "property", "name": "og:locale", "content": "zh_CN" if lang == "zh" else "en_US"},
+            {"attr": "property", "name": "og:locale", "content": strings[lang]["og_locale"]},
             {"attr": "property", "name": "og:site_name", "content": strings[lang]["site_title"]},
         ]
     nav = [
@@ -70,6 +79,16 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
             "site": {"zip_url": zip_url, "contact": contact, "contact_href": contact_href}}
 
 
+def _head_links(path: str, lang: str, strings: dict, base: str) -> list[dict]:
+    """Return the page head's links to the collection's Atom feed and (with base_url) its OpenSearch
+    description, as {rel, type, href, title}."""
+    title = strings[lang]["site_title"]
+    links = [{"rel": "alternate", "type": feed.MEDIA_TYPE, "title": title,
+              "href": (base + feed.FEED_PATH) if base else _rel(path, feed.FEED_PATH)}]
+    search = opensearch.head_link(base, title)
+    return links + ([search] if search else [])
+
+
 def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
     """Return the link view of a record (title, href, language) as seen from a page."""
     return {
@@ -78,41 +97,50 @@ def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
         "href": _rel(from_path, f"{lang}/{record_path(record)}"),
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
-        "added": record.get("added", ""),
+        "added": _date(record.get("added", ""), lang, strings),
         "truncated": record["truncated"],
     }
 
 
 def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
-    """Return the bibliographic fields a record has, as label/value rows; URLs only when http(s)."""
+    """Return the bibliographic fields a record has, as label/value rows; URLs only when http(s);
+    authors with their affiliations."""
     rows = []
+    glossary = record["type"] == "glossary"
     for field in FIELD_ORDER:
         value = record.get(field)
-        if not value or (field == "title" and record["type"] == "glossary"):
+        if not value or (glossary and field in ("title", "date", "publisher")):
             continue
-        row = {"label": strings[lang][f"field_{field}"], "value": value, "href": "", "lang_tag": "", "parts": []}
-        if isinstance(value, list):
-            # each author or keyword carries its own language: a glossary entry's mix Chinese and Vietnamese
+        if field == "added":
+            value = _date(value, lang, strings)
+        label = strings[lang][_ABSTRACT_LABELS.get(field, f"field_{field}")]
+        row = {"label": label, "value": value, "href": "", "lang_tag": "", "parts": [], "authors": []}
+        if field == "authors":
+            row["value"] = "; ".join(author["name"] for author in schema.authors(record))
+            row["authors"] = [{"name": a["name"], "affiliation": a["affiliation"], "lang_tag": _word_lang(a["name"], record),
+                               "affiliation_lang_tag": _word_lang(a["affiliation"], record)}
+                              for a in schema.authors(record)]
+        elif isinstance(value, list):
+            # each keyword carries its own language: a glossary entry's mix Chinese and Vietnamese
             row["value"] = "; ".join(value)
             row["parts"] = [{"text": item, "lang_tag": _word_lang(item, record)} for item in value]
+        if field == "genre":
+            row["value"] = strings[lang][f"genre_{value}"]
         if field == "url" and str(value).startswith(("http://", "https://")):
             row["href"] = value
         if field == "doi":
             row["href"] = f"https://doi.org/{value}"
         if field == "title":
             row["lang_tag"] = LANG_TAGS[record["title_language"]]
-        if field == "journal":
+        if field in ("title_en", "journal_en"):
+            row["lang_tag"] = "en"
+        if field in ("journal", "publisher", "fund"):
             row["lang_tag"] = _word_lang(value, record)
         rows.append(row)
-    if record["type"] == "glossary":
-        for field in ("date", "publisher"):
-            if record.get(field):
-                rows.append({"label": strings[lang][f"field_{field}"], "value": record[field], "href": "", "lang_tag": "",
-                             "parts": []})
-        if record.get("section"):
-            for code, value in record["section"].items():
-                rows.append({"label": strings[lang]["field_section"], "value": value, "href": "", "lang_tag": LANG_TAGS[code],
-                             "parts": []})
+    # a glossary entry's publisher and section are shown as its provenance (_provenance), not here
+    if record["type"] == "glossary" and record.get("date"):
+        rows.append({"label": strings[lang]["field_date"], "value": _date(record["date"], lang, strings), "href": "",
+                     "lang_tag": "", "parts": [], "authors": []})
     return rows
 
 
@@ -135,11 +163,28 @@ def _entity_label(entity: dict, lang: str) -> str:
     return f"{name} · {short[0]}" if short else name
 
 
-def _citations_view(cites: dict) -> dict:
-    """Return the citation formats of a record, shown on its page (the collection has files of its own)."""
+def _entity_tag(entity: dict, lang: str) -> str:
+    """Return the language tag of the name _entity_label shows for an entity in lang."""
+    shown = lang if entity["names"].get(lang) else next(code for code, names in entity["names"].items() if names)
+    return LANG_TAGS[shown]
+
+
+def _export_view(lang: str, strings: dict, name: str) -> dict:
+    """Return the labels of a list's export controls (export.js; data-export keys as citefiles.SUFFIXES)."""
+    s = strings[lang]
+    return {"label": s["export_label"], "select_all": s["export_select_all"], "done": s["export_done"],
+            "failed": s["export_failed"], "name": name,
+            "formats": [{"key": key, "label": label} for key, label in (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON"))]}
+
+
+def _citations_view(cites: dict, record_id: str, path: str, lang: str, strings: dict) -> dict:
+    """Return the citation formats of a record, shown on its page, each with the href of the record's
+    own file in that format (citefiles; the collection has files of its own)."""
     texts = {"bibtex": cites.get("bibtex"), "ris": cites.get("ris"),
              "csl": json.dumps(cites["csl"], ensure_ascii=False, indent=2, sort_keys=True) if cites.get("csl") else ""}
-    formats = [{"label": label, "text": texts[key]}
+    formats = [{"label": label, "text": texts[key], "href": _rel(path, citefiles.record_file_path(record_id, key)),
+                "file": posixpath.basename(citefiles.record_file_path(record_id, key)),
+                "copy_id": f"cite-{key}", "copy_label": f"{strings[lang]['copy']} {label}", "copied": strings[lang]["copied"]}
                for key, label in (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON")) if texts[key]]
     return {"gbt": cites.get("gbt", ""), "formats": formats}
 
@@ -148,15 +193,27 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
                  cites: dict) -> dict:
     """Return everything a record page shows, ready for the template."""
     base = config.get("base_url", "")
+    english_first = lang == "en" and record.get("title_en") and record["title_language"] != "en"
+    first = record["build"]["blocks"][0]
+    # a derived title that is the whole first sentence is not shown again as the text's start
+    first_text = (textnorm.after_derived_title(first["text"], record["display_title"], first["lang"])
+                  if record["title_derived"] and not english_first else first["text"])
+    blocks = record["build"]["blocks"]
+    if lang == "en":
+        blocks = sorted(blocks, key=lambda b: b["lang"] != "en")
+    texts = [first_text if b is first else b["text"] for b in blocks]
     view = {
         "id": record["id"],
-        "title": record["display_title"],
-        "title_derived": record["title_derived"],
+        "title": record["title_en"] if english_first else record["display_title"],
+        "title_derived": record["title_derived"] and not english_first,
+        "title_lang_tag": "en" if english_first else LANG_TAGS[record["title_language"]],
+        # says whether the text below starts with the title's sentence or after it
+        "title_note": strings[lang]["derived_title_cut" if first_text == first["text"] else "derived_title_note"],
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
         "truncated": record["truncated"],
         "fields": _fields(record, lang, strings),
-        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(b["text"])} for b in record["build"]["blocks"]],
+        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(text)} for b, text in zip(blocks, texts)],
         "permalink": (base + path) if base else posixpath.basename(path),
         "permalink_text": (base + path) if base else path,
     }
@@ -167,31 +224,64 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
                         for word in record.get("keywords", [])]
     view["keywords_derived"] = record.get("keywords_derived", False)
     view["similar"] = [_item(by_id[other], path, lang, strings) for other in record.get("similar", []) if other in by_id]
-    view["citations"] = _citations_view(cites)
+    view["citations"] = _citations_view(cites, record["id"], path, lang, strings)
     if record["type"] == "glossary":
+        # the interface's language in the first column, as in the heading
+        blocks = sorted(blocks, key=lambda b: b["lang"] != lang)
         columns = [{"lang": b["lang"], "lang_tag": LANG_TAGS[b["lang"]], "term": record["term"].get(b["lang"], ""),
-                    "label": strings[lang][f"lang_{b['lang']}"]} for b in record["build"]["blocks"]]
-        paras = [_paragraphs(b["text"]) for b in record["build"]["blocks"]]
+                    "label": strings[lang][f"lang_{b['lang']}"]} for b in blocks]
+        paras = [_paragraphs(b["text"]) for b in blocks]
         longest = max(len(p) for p in paras)
         view["rows"] = [[{"lang_tag": col["lang_tag"], "label": col["label"], "text": p[i] if i < len(p) else ""}
                          for col, p in zip(columns, paras)] for i in range(longest)]
         view["columns"] = columns
-        view["terms"] = [{"lang_tag": LANG_TAGS[code], "text": text} for code, text in record["term"].items()]
+        # the term in the interface's language first, then the others as the entry gives them
+        order = sorted(record["term"], key=lambda code: code != lang)
+        view["terms"] = [{"lang_tag": LANG_TAGS[code], "text": record["term"][code]} for code in order]
         if record.get("abbreviation"):
             view["terms"].append({"lang_tag": "en", "text": record["abbreviation"]})
-        view["breadcrumb"] = (record.get("breadcrumb") or {}).get("vi", "")
+        view["heading"] = view["terms"][0]["text"]
+        view["provenance"] = _provenance(record, lang, strings)
     return view
+
+
+def _provenance(record: dict, lang: str, strings: dict) -> dict:
+    """Return where a glossary entry comes from (publisher, edition, section), shown as its source
+    rather than as the page's navigation; linked when the entry has a URL."""
+    edition = next(iter(record.get("breadcrumb") or record.get("section") or {}), "")
+    crumbs = (record.get("breadcrumb") or {}).get(edition, "").split(" › ")[1:]  # the first crumb is the home page
+    section = (record.get("section") or {}).get(edition) or " › ".join(crumbs)
+    return {"text": strings[lang]["provenance"].format(publisher=record.get("publisher", ""),
+                                                       edition=strings[lang][f"lang_{edition}"] if edition else ""),
+            "section_label": strings[lang]["provenance_section"], "section": section,
+            "section_lang": LANG_TAGS.get(edition, ""), "href": record.get("url", "")}
 
 
 def _stats(records: list[dict], lang: str, strings: dict) -> dict:
     types = Counter(r["type"] for r in records)
     languages = Counter(code for r in records for code in r["languages"])
     return {
-        "total": len(records),
-        "by_type": [{"label": strings[lang][f"type_{t}"], "count": types[t]} for t in FOLDERS if types[t]],
-        "by_language": [{"label": strings[lang][f"lang_{code}"], "count": languages[code]}
+        "total": _number(len(records), lang, strings),
+        "by_type": [{"label": strings[lang][f"type_{t}"], "count": _number(types[t], lang, strings)}
+                    for t in FOLDERS if types[t]],
+        "by_language": [{"label": strings[lang][f"lang_{code}"], "count": _number(languages[code], lang, strings)}
                         for code in LANG_TAGS if languages[code]],
     }
+
+
+def _span(records: list[dict], lang: str, strings: dict) -> str:
+    """Return what the collection holds, in a line: how many records, added between which dates, and
+    published in which years once records have them."""
+    added = sorted(r["added"] for r in records if r.get("added"))
+    years = sorted(r["year"] for r in records if r.get("year"))
+    if not added:
+        return ""
+    key = "collection_span" if added[0] != added[-1] else "collection_span_one_day"
+    line = strings[lang][key].format(n=_number(len(records), lang, strings), first=_date(added[0], lang, strings),
+                                     last=_date(added[-1], lang, strings))
+    if years:
+        line += strings[lang]["collection_years"].format(first=years[0], last=years[-1])
+    return line
 
 
 def _chart(records: list[dict], entities: list[dict], lang: str, strings: dict, path: str) -> dict:
@@ -210,8 +300,8 @@ def _chart(records: list[dict], entities: list[dict], lang: str, strings: dict, 
     for index, (entity, label) in enumerate(zip(top, labels)):
         count = counts[entity["slug"]]
         width = max(2, round(bar_room * count / most))
-        bars.append({"label": label, "lang_tag": "zh-Hans" if textnorm.HAN_CHAR.search(label) else "en", "count": count,
-                     "aria_label": strings[lang]["chart_bar"].format(name=_entity_label(entity, lang), count=count),
+        bars.append({"label": label, "lang_tag": LANG_TAGS["zh"] if textnorm.HAN_CHAR.search(label) else LANG_TAGS["en"], "count": count,
+                     "aria_label": strings[lang]["chart_bar"].format(name=label, count=count),  # holds the visible text
                      "y": index * row, "text_y": index * row + 18, "width": width,
                      "count_x": bar_left + width + 6, "href": _rel(path, f"{lang}/entities/{entity['slug']}.html")})
     return {"bars": bars, "height": len(bars) * row, "bar_left": bar_left, "label_x": bar_left - 8,
@@ -238,18 +328,24 @@ def _entity_pages(records, entities, lang, strings, config, item) -> list[dict]:
     counts = Counter(slug for r in records for slug in r.get("entities", []))
     ctx["groups"] = [{"key": kind, "label": strings[lang][f"kind_{kind}"],
                       "entities": [{"label": _entity_label(e, lang), "href": _rel(path, f"{lang}/entities/{e['slug']}.html"),
-                                    "count": counts[e["slug"]], "lang_tag": LANG_TAGS[lang]}
-                                   for e in sorted((e for e in entities if e["kind"] == kind),
-                                                   key=lambda e: (-counts[e["slug"]], e["slug"]))]}
+                                    "count": _number(counts[e["slug"]], lang, strings), "lang_tag": _entity_tag(e, lang)}
+                                   for e in sorted((e for e in entities if e["kind"] == kind and counts[e["slug"]]),
+                                                   key=lambda e: (-counts[e["slug"]], e["slug"]))],
+                      # entities no record names yet get no page: listed apart, without links
+                      "empty": [{"label": _entity_label(e, lang), "lang_tag": _entity_tag(e, lang)}
+                                for e in entities if e["kind"] == kind and not counts[e["slug"]]]}
                      for kind in ("organisation", "country")]
     pages.append({"path": path, "template": "entities.html", "context": ctx})
     by_entity: dict[str, list[dict]] = {}
     for record in records:
         for slug in dict.fromkeys(record.get("entities", [])):
             by_entity.setdefault(slug, []).append(record)
-    for entity in entities:
+    for entity in (e for e in entities if counts[e["slug"]]):
         path = f"{lang}/entities/{entity['slug']}.html"
-        mentioning = by_entity.get(entity["slug"], [])
+        mentioning = by_entity[entity["slug"]]
+        named = entities_mod.relevance(entity, mentioning)
+        # newest first where years are known, the rest after them by how often they name the entity
+        mentioning = sorted(mentioning, key=lambda r: (-(r.get("year") or 0), [-n for n in named[r["id"]]], r["id"]))
         pages.append({"path": path, "template": "entity.html",
                       "context": _entity_context(entity, mentioning, path, lang, strings, config, item)})
     return pages
@@ -261,7 +357,7 @@ def _entity_context(entity, mentioning, path, lang, strings, config, item) -> di
     ctx = _page(path, lang, "entity", strings, config, name)
     ctx["entity"] = {
         "name": name,
-        "name_lang_tag": LANG_TAGS[lang] if entity["names"].get(lang) else "en",
+        "name_lang_tag": _entity_tag(entity, lang),
         "kind_label": strings[lang][f"kind_{entity['kind']}"],
         "names": [{"label": strings[lang][f"lang_{code}"], "lang_tag": LANG_TAGS[code],
                    "names": " / ".join(entity["names"][code])} for code in LANG_TAGS if entity["names"].get(code)],
@@ -271,22 +367,29 @@ def _entity_context(entity, mentioning, path, lang, strings, config, item) -> di
                                 "entity", lambda i: i["lang_label"]),
         "search_href": _rel(path, f"{lang}/search.html") + "?q=" + quote(_short_or_name(entity)),
     }
+    ctx["export"] = _export_view(lang, strings, entity["slug"])
+    ctx["page"]["export_js"] = ctx["entity"]["count"] > 0
     return ctx
 
 
 def _browse_context(records, path, lang, strings, config, item) -> dict:
     """Return the template context of the browse page: every record, by type and language, by title."""
     ctx = _page(path, lang, "browse", strings, config)
+    ctx["export"] = _export_view(lang, strings, "bibliography")
+    ctx["page"]["export_js"] = True
     truncated = f" · {strings[lang]['truncated_short']}"
     groups = []
     for kind in FOLDERS:
         for code in LANG_TAGS:
             rows = [r for r in records if r["type"] == kind and r["main_language"] == code]
             if rows:
-                rows.sort(key=lambda r: r["display_title"])
+                rows.sort(key=lambda r: (collation.sort_key(r["display_title"], code), r["id"]))
+                # a glossary entry is in two languages: its group is named by both
+                shown = dict.fromkeys(c for r in rows for c in r["languages"]) if kind == "glossary" else [code]
+                languages = " / ".join(strings[lang][f"lang_{c}"] for c in shown)
                 groups.append({"key": f"{kind}-{code}",
-                               "label": f"{strings[lang]['type_' + kind]} · {strings[lang]['lang_' + code]}",
-                               "count": len(rows),
+                               "label": f"{strings[lang]['type_' + kind]} · {languages}",
+                               "count": _number(len(rows), lang, strings),
                                "entries": item.entries(rows, path, lang, "browse",
                                                        lambda i: i["lang_label"] + (truncated if i["truncated"] else ""))})
     ctx["groups"] = groups
@@ -296,12 +399,14 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
 class _Items:
     """The link views of records (_item) as listing pages show them, each made once per record,
     language and folder (the same view serves many pages), and the entries of long record lists,
-    each rendered once per look by entry (render.list_entry: the macro record_entry)."""
+    each rendered once per look by entry (render.list_entry: the macro record_entry). An entry carries
+    its record's COinS (coins.py), so Zotero's connector offers to save the records a list shows."""
 
-    def __init__(self, strings: dict, entry):
-        self.strings, self.entry = strings, entry
+    def __init__(self, strings: dict, entry, base_url: str = ""):
+        self.strings, self.entry, self.base_url = strings, entry, base_url
         self.views: dict = {}
         self.entries_made: dict = {}
+        self.coins: dict = {}
 
     def __call__(self, record: dict, from_path: str, lang: str) -> dict:
         key = (record["id"], lang, posixpath.dirname(from_path))
@@ -317,32 +422,47 @@ class _Items:
             key = (kind, record["id"], lang, posixpath.dirname(from_path))
             html = self.entries_made.get(key)
             if html is None:
-                item = self(record, from_path, lang)
+                item = dict(self(record, from_path, lang), coins=self._coins(record, lang),
+                            cite_src=_rel(from_path, citefiles.script_path(record["id"])),
+                            select_label=f"{self.strings[lang]['export_select']}: {record['display_title']}")
                 html = self.entries_made[key] = str(self.entry(item, meta(item)))
             out.append(html)
         return Markup("\n    ".join(out))
 
+    def _coins(self, record: dict, lang: str) -> Markup:
+        """Return the record's COinS span (its page's absolute URL as an identifier when base_url is known)."""
+        key = (record["id"], lang)
+        if key not in self.coins:
+            page_url = (self.base_url + f"{lang}/{record_path(record)}") if self.base_url else ""
+            # coins.span escapes the title attribute itself.
+            self.coins[key] = Markup(coins.span(record, page_url))
+        return self.coins[key]
+
 
 def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, entities: list[dict],
                cites: dict[str, dict], entry) -> list[dict]:
-    """Return every page of both UI languages but the root door and 404, as {path, template, context},
+    """Return every page of every interface language (strings' keys) but the root door and 404, as {path, template, context},
     in a stable order: the listing pages (home, browse, about, organisations, search), then each
     record's page. cites holds each record's citation formats (citations.formats); entry renders one
     entry of a long record list (render.list_entry)."""
     pages = []
-    item = _Items(strings, entry)
+    item = _Items(strings, entry, config.get("base_url", ""))
 
-    by_recent = sorted(records, key=lambda r: (r.get("added", ""), r["id"]), reverse=True)
-    for lang in UI_LANGS:
+    # newest publications first once records have years, else the last added
+    by_recent = sorted(records, key=lambda r: (r.get("year") or 0, r.get("added", ""), r["id"]), reverse=True)
+    for lang in strings:
         path = f"{lang}/index.html"
         ctx = _page(path, lang, "home", strings, config)
         ctx.update(
             stats=_stats(records, lang, strings),
             recent=[item(r, path, lang) for r in by_recent[:8]],
+            span=_span(records, lang, strings),
             glossary=[item(r, path, lang) for r in records if r["type"] == "glossary"],
             entity_links=[{"label": strings[lang]["entities_heading"], "href": "entities.html"}],
             chart=_chart(records, entities, lang, strings, path),
         )
+        ctx["page"]["jsonld"] = Markup(jsonld.script_text(jsonld.collection(
+            strings[lang]["site_title"], strings[lang]["home_intro"], records, config.get("base_url", ""), "../data/")))
         pages.append({"path": path, "template": "home.html", "context": ctx})
 
         path = f"{lang}/browse.html"
@@ -351,7 +471,9 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
 
         path = f"{lang}/about.html"
         ctx = _page(path, lang, "about", strings, config)
-        ctx["about_html"] = about[lang]
+        # a language without its own About page shows the English one, marked as English
+        ctx["about_lang_tag"] = strings[lang]["lang_tag"] if lang in about else LANG_TAGS["en"]
+        ctx["about_html"] = about.get(lang, about.get("en", ""))
         pages.append({"path": path, "template": "about.html", "context": ctx})
 
         pages.extend(_entity_pages(records, entities, lang, strings, config, item))
@@ -364,7 +486,7 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
               "citations": cites}
     pages += [{"path": f"{lang}/{record_path(record)}", "template": f"{record['type']}.html",
                "context": _record_context(record, f"{lang}/{record_path(record)}", lang, shared)}
-              for lang in UI_LANGS for record in records]
+              for lang in strings for record in records]
     return pages
 
 
@@ -374,9 +496,14 @@ def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
     cites = shared["citations"][record["id"]]
     ctx = _page(path, lang, record["type"], strings, config, record["display_title"])
     ctx["record"] = _record_view(record, path, lang, strings, config, shared["by_id"], shared["entities"], cites)
+    ctx["page"]["export_js"] = bool(ctx["record"]["citations"]["formats"])  # its copy buttons
     ctx["page"]["description"] = record["build"]["blocks"][0]["text"][:160]
     if config.get("base_url"):
         ctx["page"]["meta"].append({"attr": "property", "name": "og:description", "content": ctx["page"]["description"]})
     ctx["page"]["meta"] += [{"attr": "name", "name": name, "content": content}
                             for name, content in cites["highwire"]]
+    base = config.get("base_url", "")
+    # script_text escapes <, > and &: the JSON cannot end the script element, so it is markup as it is.
+    ctx["page"]["jsonld"] = Markup(jsonld.script_text(jsonld.record(
+        record, (base + path) if base else "", (base + f"{lang}/index.html") if base else "", strings[lang]["site_title"])))
     return ctx

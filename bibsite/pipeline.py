@@ -1,7 +1,7 @@
 """The build's stages, in the order build.py:build() calls them; each takes plain data and returns new data.
 
-    config → entities → up to date? → load → import → analyse → weigh → plan pages → search index
-    → write → zip → publish
+    check inputs → config → entities → up to date? → load → import → analyse → weigh → plan pages
+    → search index → write → zip → publish
 
 What a stage hands on (no stage changes what an earlier one returned):
 
@@ -15,7 +15,8 @@ What a stage hands on (no stage changes what an earlier one returned):
   features), by id.
 - the weighed record (weigh): the analysed record plus keywords (the maintainer's, else extracted),
   keywords_derived and similar (the ids of up to five similar records). data/records.json holds
-  each weighed record without "build" and PROVENANCE: a field added by any stage is published.
+  each weighed record without "build" and PROVENANCE: a field added by any stage is published. Its
+  one change of shape: "authors" is a list of names there, their affiliations a list beside it.
 - the page (plan pages): {path, template, context}, the context being everything the page shows
   (bibsite/pages.py); write renders a page only if a digest of it changed (bibsite/render.py).
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from contextlib import contextmanager
@@ -32,7 +34,8 @@ from pathlib import Path
 import search_index
 from search_index import assets as search_assets
 
-from . import analysis, citations, enrich, entities, importer, output, pages, parallel, records, render
+from . import (analysis, citations, citefiles, enrich, entities, feed, importer, opensearch, output, pages, parallel,
+               records, render, schema, textfile)
 from . import similar as similar_records
 from . import uptodate
 from .cache import Cache
@@ -81,7 +84,24 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-# --- config, entities, up to date ------------------------------------------------------------
+# --- inputs, config, entities, up to date ------------------------------------------------------
+
+def check_inputs(project: Project) -> None:
+    """Raise InputError at the first entry of seeds/, content/ or templates/ that is not a regular
+    file or folder inside the project (a link out of it, a FIFO, a device, a dangling link...)."""
+    textfile.check_tree(project.root, ("seeds", "content", "templates"))
+
+
+def scratch_copy(project: Project, scratch: Path) -> Project:
+    """Return the project with its cache folder moved to scratch, holding a copy of the caches that
+    --check reads (records, seed entries): what it writes goes there, and .cache/ stays untouched."""
+    copy = Project(project.root, project.zip_name)
+    copy.cache = scratch
+    for name in ("records", "seed-entries"):
+        for path in project.cache.glob(f"{name}.*cache"):
+            shutil.copyfile(path, scratch / path.name)
+    return copy
+
 
 def config(project: Project) -> dict:
     """Return the site configuration (content/site.yaml) with defaults filled in."""
@@ -90,7 +110,7 @@ def config(project: Project) -> dict:
 
 def load_entities(project: Project) -> list[dict]:
     """Return the entity table (content/entities.yaml), validated."""
-    return entities.load_entities(project.content / "entities.yaml")
+    return entities.load_entities(project.content / "entities.yaml", project.root)
 
 
 def writable(project: Project) -> None:
@@ -128,27 +148,38 @@ def import_seeds(project: Project, existing: list[dict], write: bool = True) -> 
     """Return what is new in seeds/ for content/ (or only what the seeds hold, for --check, when write
     is False); the new records are written by with_imported (staged) and publish."""
     if not write:
-        candidates, duplicates = importer.read_seeds(project.seeds, project.root, warn)
+        candidates, duplicates = importer.read_seeds(project.seeds, project.root, warn, project.cache)
         known = {r["id"] for r in existing}
-        return {"new": [c for c in candidates if c["id"] not in known], "duplicates": duplicates,
-                "unchanged": sum(1 for c in candidates if c["id"] in known), "orphans": []}
+        fresh = [c for c in candidates if c["id"] not in known]
+        plan = importer.plan_metadata(project.seeds, existing + fresh, project.root, importer.today())
+        return {"new": fresh, "duplicates": duplicates,
+                "unchanged": sum(1 for c in candidates if c["id"] in known), "orphans": [], "metadata": plan}
     return importer.import_seeds(project.seeds, project.content, existing, project.root, warn)
 
 
 def imported_paths(project: Project, imported: dict) -> list[Path]:
-    """Return the files of content/ the import's new records are published as."""
-    return [project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml" for r in imported["new"]]
+    """Return the files of content/ the import's records are published as (new records, and records
+    given metadata)."""
+    return [project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml" for r in imported_records(imported)]
+
+
+def imported_records(imported: dict) -> list[dict]:
+    """Return every record the import makes or changes: the new ones, and those seeds/metadata/ adds or fills."""
+    found = imported.get("metadata", {})
+    return imported["new"] + found.get("new", []) + found.get("updated", [])
 
 
 def with_imported(project: Project, staged: Path, existing: list[dict],
                   imported: dict) -> tuple[list[dict], list[tuple[Path, Path]]]:
-    """Return (the loaded file records plus the ones just imported, read back from the files they are
-    staged in beside the staged site, in id order; those files, as (staged, final), for publish)."""
+    """Return (the loaded file records plus the ones just imported or given metadata, read back from the
+    files they are staged in beside the staged site, in id order; those files, as (staged, final), for
+    publish). The records in content/ are untouched until publish, whether new or updated."""
     folder = output.staged_records_dir(staged)
     files = [(output.stage_file(folder / path.relative_to(project.content), records.dump(record)), path)
-             for path, record in zip(imported_paths(project, imported), imported["new"])]
+             for path, record in zip(imported_paths(project, imported), imported_records(imported))]
     added = records.load_added(files, project.root, project.cache)
-    return sorted(existing + added, key=lambda r: (r["type"], r["id"])), files
+    replaced = {r["id"] for r in added}
+    return sorted([r for r in existing if r["id"] not in replaced] + added, key=lambda r: (r["type"], r["id"])), files
 
 
 # --- analyse and weigh -----------------------------------------------------------------------
@@ -194,9 +225,19 @@ def plan_pages(project: Project, weighed: list[dict], entity_table: list[dict], 
     return {"pages": planned, "citations": cites, "strings": strings, "env": env}
 
 
-def search_docs(weighed: list[dict], analyses: dict[str, dict], keyword_terms: dict[str, list[str]]) -> list[dict]:
-    """Return the records as the search index builder takes them, with the terms of each field, in
-    the order they were added (search_order)."""
+def facets(record: dict, organisations: set[str]) -> dict:
+    """Return what a record is filtered by on the search page: year, authors, journal, organisations
+    (slugs) and language."""
+    return {"year": record.get("year"), "author": [person["name"] for person in schema.authors(record)],
+            "journal": record.get("journal", ""), "org": [slug for slug in record.get("entities", []) if slug in organisations],
+            "language": record["main_language"]}
+
+
+def search_docs(weighed: list[dict], analyses: dict[str, dict], keyword_terms: dict[str, list[str]],
+                entity_table: list[dict]) -> list[dict]:
+    """Return the records as the search index builder takes them, with the terms of each field and
+    their facets, in the order they were added (search_order)."""
+    organisations = {entity["slug"] for entity in entity_table if entity.get("kind") == "organisation"}
     return [{
         "id": r["id"],
         "type": r["type"],
@@ -209,6 +250,7 @@ def search_docs(weighed: list[dict], analyses: dict[str, dict], keyword_terms: d
         "entities": r.get("entities", []),
         "terms": {"title": analyses[r["id"]]["title"], "text": analyses[r["id"]]["text"],
                   "keywords": keyword_terms[r["id"]]},
+        "facets": facets(r, organisations),
     } for r in sorted(weighed, key=search_order)]
 
 
@@ -229,7 +271,7 @@ def write_search_index(project: Project, staged: Path, weighed: list[dict], anal
                          "run `npm ci` in the project folder (make site does)") from None
     keyword_terms = analysis.keyword_terms(weighed, entity_table, project.cache)
     try:
-        return search_index.build_search_assets(search_docs(weighed, analyses, keyword_terms),
+        return search_index.build_search_assets(search_docs(weighed, analyses, keyword_terms, entity_table),
                                                 staged / "assets" / "search",
                                                 user_words=entities.user_words(entity_table), entities=entity_table,
                                                 root=project.root)
@@ -238,8 +280,16 @@ def write_search_index(project: Project, staged: Path, weighed: list[dict], anal
 
 
 def public_record(record: dict) -> dict:
-    """Return a weighed record as data/records.json publishes it: without "build" and PROVENANCE."""
-    return {key: value for key, value in record.items() if key != "build" and key not in PROVENANCE}
+    """Return a weighed record as data/records.json publishes it: without "build" and PROVENANCE, its
+    authors written as a list of names, with "affiliations" beside it ("" where one is not known) when
+    any is known."""
+    public = {key: value for key, value in record.items() if key != "build" and key not in PROVENANCE}
+    if record.get("authors"):
+        people = schema.authors(record)
+        public["authors"] = [person["name"] for person in people]
+        if any(person["affiliation"] for person in people):
+            public["affiliations"] = [person["affiliation"] for person in people]
+    return public
 
 
 def write_site(project: Project, staged: Path, weighed: list[dict], planned: dict, settings: dict) -> dict:
@@ -262,14 +312,30 @@ def write_site(project: Project, staged: Path, weighed: list[dict], planned: dic
                                            encoding="utf-8")
     (data / "bibliography.json").write_text(citations.csl_file(cites[r["id"]]["csl"] for r in weighed),
                                             encoding="utf-8")
+    (data / "bibliography.ris").write_text(citefiles.ris_file((r["id"], cites[r["id"]]["ris"]) for r in weighed),
+                                           encoding="utf-8")
+    for relative, script in citefiles.export_scripts(cites).items():
+        (staged / relative).parent.mkdir(parents=True, exist_ok=True)
+        (staged / relative).write_text(script, encoding="utf-8")
+    records_dir = staged / citefiles.RECORDS_DIR
+    records_dir.mkdir(parents=True, exist_ok=True)
+    for record in weighed:
+        for name, text in citefiles.record_files(record["id"], cites[record["id"]]).items():
+            (records_dir / name).write_text(text, encoding="utf-8")
     env, strings = planned["env"], planned["strings"]
     with render.template_errors(project.root):
-        (staged / "index.html").write_text(render.render_root(env, strings, settings), encoding="utf-8")
+        (staged / "index.html").write_text(render.render_root(env, strings, settings, len(weighed)), encoding="utf-8")
         (staged / "404.html").write_text(render.render_not_found(env, strings, settings), encoding="utf-8")
     (staged / "robots.txt").write_text(robots_txt(settings["base_url"]), encoding="utf-8")
     paths = [page["path"] for page in planned["pages"]]
+    titles = [ui["site_title"] for ui in strings.values()]  # the first interface language's, and the last's
     if settings["base_url"]:
-        (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"]), encoding="utf-8")
+        tags = {code: ui["lang_tag"] for code, ui in strings.items()}
+        (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"], tags), encoding="utf-8")
+        (staged / opensearch.PATH).write_text(opensearch.description(settings["base_url"], titles[0], titles[-1]),
+                                              encoding="utf-8")
+    (staged / feed.FEED_PATH).write_text(feed.atom(weighed, record_path, titles[0], settings["base_url"],
+                                                   subtitle=titles[-1], languages={code: ui["lang_tag"] for code, ui in strings.items()}), encoding="utf-8")
     return {"pages": len(paths) + 2, "rendered": rendered, "manifest": manifest}
 
 

@@ -17,18 +17,19 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import parallel
+from . import parallel, textfile
 from .cache import code_version
 from .errors import InputError
-from .links import LANG_TAGS, UI_LANGS
+from .strings import number
 
 
 class _Environment(jinja2.Environment):
     """Jinja2 for plain-dict contexts: `item.title` looks the key up first, where Jinja would first
-    try an attribute and fail (an exception per lookup, some 150 per page); anything else is as Jinja does it."""
+    try an attribute and fail (an exception per lookup, some 150 per page); anything else is as Jinja does it.
+    Dict subclasses count (the UI strings are strings.Strings, a dict that names its file when a key is missing)."""
 
     def getattr(self, obj, attribute):
-        if type(obj) is dict and attribute in obj:
+        if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
 
@@ -36,7 +37,7 @@ class _Environment(jinja2.Environment):
 def environment(templates_dir: Path) -> jinja2.Environment:
     """Return the Jinja2 environment: autoescaping on, undefined values are errors."""
     return _Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=textfile.TemplateLoader(templates_dir, templates_dir.parent),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -44,18 +45,27 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     )
 
 
-def render_root(env: jinja2.Environment, strings: dict, config: dict) -> str:
-    """Return the site's root index.html: a bilingual door to both interfaces."""
+def _doors(strings: dict, prefix: str, total: int = 0) -> list[dict]:
+    """Return each interface as the door and the 404 page offer it: its strings, tag and folder."""
+    return [{"strings": strings[code], "lang_tag": strings[code]["lang_tag"], "code": code, "home": f"{prefix}{code}/",
+             "total": number(total, code, strings)} for code in strings]
+
+
+def render_root(env: jinja2.Environment, strings: dict, config: dict, total: int) -> str:
+    """Return the site's root index.html: a door to every interface, each with a search box and the
+    number of records (total)."""
     base = config.get("base_url", "")
-    alternates = [{"hreflang": LANG_TAGS[c], "href": f"{base}{c}/index.html"} for c in UI_LANGS]
-    # The door itself is the page for readers whose language is neither.
+    alternates = [{"hreflang": strings[c]["lang_tag"], "href": f"{base}{c}/index.html"} for c in strings]
+    # The door itself is the page for readers whose language is none of them.
     alternates.append({"hreflang": "x-default", "href": base or "index.html"})
-    return env.get_template("root.html").render(zh=strings["zh"], en=strings["en"], alternates=alternates, prefix="")
+    return env.get_template("root.html").render(doors=_doors(strings, "", total), alternates=alternates, prefix="")
 
 
 def render_not_found(env: jinja2.Environment, strings: dict, config: dict) -> str:
-    """Return the bilingual 404 page; absolute links when a base URL is set (hosts serve it at any path)."""
-    return env.get_template("404.html").render(zh=strings["zh"], en=strings["en"], prefix=config.get("base_url", ""))
+    """Return the 404 page in every interface language; absolute links when a base URL is set (hosts
+    serve it at any path)."""
+    prefix = config.get("base_url", "")
+    return env.get_template("404.html").render(doors=_doors(strings, prefix), prefix=prefix)
 
 
 def fingerprint(templates_dir: Path) -> str:

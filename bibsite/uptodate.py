@@ -127,5 +127,9 @@ def remember(record_file: Path, inputs: dict[str, bytes], root: Path, written: l
         inputs[Path(path).relative_to(root).as_posix()] = hashlib.sha256(Path(path).read_bytes()).digest()
     report = {"new": [], "duplicates": imported["duplicates"], "orphans": imported["orphans"],
               "unchanged": imported["unchanged"] + len(imported["new"])}
+    found = imported.get("metadata")
+    if found:  # what the same exports report when run again: everything they gave is in content/ now
+        report["metadata"] = {"matched": found["matched"] + len(found["new"]), "new": [], "updated": [],
+                              "skipped": found["skipped"], "ambiguous": found["ambiguous"]}
     state = {"inputs": fingerprint(inputs), "output": output_stamp(site, zip_path), "report": report}
     record_file.write_text(json.dumps(state, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

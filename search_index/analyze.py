@@ -9,23 +9,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import pickle
 import re
 import sys
-import tempfile
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from bibsite.files import write_atomic
+
+from .rules import HAN, RULES, is_han
 from .stemmer import stem
 from .traditional import full_table
 
 HERE = Path(__file__).resolve().parent
-RULES: dict = json.loads((HERE / "rules.json").read_text(encoding="utf-8"))
 STOP_WORDS_EN = frozenset(RULES["stop_words_en"])
-_HAN_RANGES = [tuple(r) for r in RULES["han_ranges"]]
 _FOLD: dict[str, str] = RULES["fold"]
 _APOSTROPHES = frozenset(RULES["apostrophes"])
 _SPELLING = RULES["spelling"]
@@ -45,12 +44,6 @@ class _Segmenter:
 
 
 _STATE = _Segmenter()
-
-
-def is_han(ch: str) -> bool:
-    """Return True when ch is a CJK ideograph (the ranges in rules.json)."""
-    cp = ord(ch)
-    return any(lo <= cp <= hi for lo, hi in _HAN_RANGES)
 
 
 def is_word_char(ch: str) -> bool:
@@ -87,11 +80,7 @@ def normalise(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
-def _char_class(ranges) -> str:
-    return "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
-
-
-_HAN_CLASS = "[" + _char_class(_HAN_RANGES) + "]"
+_HAN_CLASS = f"[{HAN}]"
 # A Han run may continue across plain whitespace; a word is letters/digits that are not Han
 # ([^\W_] is \p{L}\p{N}, as js/analyze.js writes it).
 _RUN = re.compile(
@@ -191,16 +180,10 @@ def kept(name: str, source: Path, compute: Callable[[], Any]) -> Any:
         pass
     value = compute()
     body = pickle.dumps(value, protocol=5)
-    tmp = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(_KEPT_MAGIC + header + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
-        os.replace(tmp, path)
+        write_atomic(path, _KEPT_MAGIC + header + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
     except OSError:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)  # only a cache: the next build computes again
+        pass  # only a cache: the next build computes again
     return value
 
 

@@ -12,7 +12,7 @@ from bibsite.links import record_path
 from bibsite.strings import load_strings
 from conftest import ROOT
 
-SETTINGS = {"base_url": "", "title": {}, "contact": "", "zip_name": "site.zip"}
+SETTINGS = {"base_url": "", "title": {}, "contact": "", "zip_name": "site.zip", "languages": ["zh", "en", "vi"]}
 
 
 def record(n: int, similar=(), **fields) -> dict:
@@ -46,7 +46,7 @@ def test_every_page_is_a_path_a_template_and_plain_data(table):
     planned, _ = plan(collection(), table)
     paths = [page["path"] for page in planned]
     assert len(paths) == len(set(paths))
-    for lang in ("zh", "en"):
+    for lang in SETTINGS["languages"]:
         assert f"{lang}/index.html" in paths and f"{lang}/browse.html" in paths
         assert all(f"{lang}/{record_path(r)}" in paths for r in collection())
     for page in planned:
@@ -90,7 +90,12 @@ def test_a_field_new_to_a_record_re_renders_its_page(tmp_path, table):
     records[2]["journal"] = "Journal of Eurasian Studies"  # a field pages show, new to this record
     replanned, env = plan(records, table)
     rendered, _ = render_into(tmp_path / "two", replanned, env, tmp_path / "one", manifest)
-    assert rendered == 2  # its zh and en pages
+    # its page in each interface language, and the lists whose entries carry its COinS (which send the
+    # journal): browse and the pages of the entities it mentions, in each language
+    lists = {"browse"} | {f"entities/{slug}" for slug in records[2].get("entities", [])}
+    languages = len(SETTINGS["languages"])
+    assert rendered == languages + languages * len(lists)
+    assert "Journal+of+Eurasian+Studies" in (tmp_path / "two" / "en/browse.html").read_text(encoding="utf-8")
     assert "Journal of Eurasian Studies" in (tmp_path / "two" / "en/abstracts/0000000002.html").read_text(encoding="utf-8")
 
 
@@ -119,3 +124,16 @@ def test_a_template_error_names_the_template(tmp_path, table):
                             tmp_path)
     assert caught.value.path == "templates/search.html" and caught.value.line == 1
     assert "template error" in caught.value.problem and "nothing" in caught.value.problem
+
+
+def test_the_interface_languages_are_the_configured_ones(table):
+    settings = {**SETTINGS, "languages": ["vi", "en"]}
+    strings = load_strings(ROOT / "templates", settings)
+    env = render.environment(ROOT / "templates")
+    records = collection()
+    cites = {r["id"]: citations.formats(r, r["display_title"]) for r in records}
+    planned = pages.plan_pages(records, settings, strings, {}, table, cites, render.list_entry(env))
+    assert {page["path"].split("/")[0] for page in planned} == {"vi", "en"}
+    home = next(page for page in planned if page["path"] == "vi/index.html")["context"]["page"]
+    assert [s["href"] for s in home["switches"]] == ["../en/index.html"]
+    assert [a["hreflang"] for a in home["alternates"]] == ["vi", "en"]

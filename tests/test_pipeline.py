@@ -114,3 +114,21 @@ def test_the_summary_and_stages_in_the_readme_follow_build_main():
     assert [name for name in called if name in named] == named
     missing = [name for name in called if name not in named and name not in ("Timer", "human_size", "site_size")]
     assert missing == [], f"stages of build() the README does not name: {missing}"
+
+
+def test_records_json_writes_authors_as_names_and_search_docs_carry_facets():
+    """records.json: authors as names, affiliations beside them; each search doc: its facets, only
+    organisations among its entities."""
+    record = {"id": "x1", "type": "abstract", "path": "content/abstracts/x1.yaml", "language": "zh", "text": "正文",
+              "authors": [{"name": "刘某", "affiliation": "北京大学"}, "王某"], "year": 2020, "journal": "国际问题研究",
+              "display_title": "题", "main_language": "zh", "languages": ["zh"], "keywords": ["安全"],
+              "entities": ["sco", "china"], "build": {"blocks": [{"lang": "zh", "text": "正文"}]}}
+    public = pipeline.public_record(record)
+    assert public["authors"] == ["刘某", "王某"] and public["affiliations"] == ["北京大学", ""]
+    assert "build" not in public and "path" not in public and public["journal"] == "国际问题研究"
+    no_affiliation = pipeline.public_record({**record, "authors": ["王某"]})
+    assert no_affiliation["authors"] == ["王某"] and "affiliations" not in no_affiliation
+    table = [{"slug": "sco", "kind": "organisation"}, {"slug": "china", "kind": "country"}]
+    [doc] = pipeline.search_docs([record], {"x1": {"title": ["题"], "text": ["正文"]}}, {"x1": ["安全"]}, table)
+    assert doc["facets"] == {"year": 2020, "author": ["刘某", "王某"], "journal": "国际问题研究", "org": ["sco"],
+                             "language": "zh"}

@@ -97,6 +97,28 @@ def test_a_broken_template_after_a_new_seed_entry_changes_nothing(states, tmp_pa
     assert not [p for p in project.rglob("*.tmp")]
 
 
+def test_a_failed_build_after_metadata_exports_leaves_content_byte_identical(states, tmp_path):
+    # The exports fill empty fields of records already in content/ (updated records) and add new ones:
+    # both must wait, staged, for the publish of a build that succeeds.
+    project = tmp_path / "p"
+    shutil.copytree(states[0], project, symlinks=True)
+    for path in (ROOT / "tests" / "fixtures" / "metadata").iterdir():
+        shutil.copy2(path, project / "seeds" / "metadata" / path.name)
+    template = project / "templates" / "abstract.html"
+    good = template.read_bytes()
+    template.write_bytes(good + b"{% endif %}\n")
+    proc = build(project)
+    assert proc.returncode == 1 and proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr, proc.stderr
+    assert "metadata: " in proc.stdout  # the exports were read and matched before the failure
+    assert snapshot(project) == states[1]
+    assert not [p for p in project.rglob("*.tmp")] and not list(project.glob(".site.*"))
+    template.write_bytes(good)
+    assert build(project).returncode == 0
+    content_before, content_after = part(states[1], "content"), part(snapshot(project), "content")
+    updated = [path for path in content_before if content_after[path] != content_before[path]]
+    assert updated and set(content_after) > set(content_before)  # the same exports do update and add, once published
+
+
 def test_kill_9_anywhere_leaves_the_old_or_the_new_state_and_the_next_build_recovers(states, tmp_path):
     from bibsite import pipeline
     old, new = states[1], states[2]

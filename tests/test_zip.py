@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bibsite import output
+from bibsite import offline, output
 
 
 def make_site(folder: Path) -> Path:
@@ -55,8 +55,10 @@ def test_the_zip_holds_every_file_sorted_with_fixed_dates(site, tmp_path):
     with zipfile.ZipFile(tmp_path / "dist" / "site.zip") as archive:
         assert archive.testzip() is None
         names = archive.namelist()
-        assert names == [f"site/{name}" for name, _ in output.files_under(site)]
-        for info in archive.infolist():
+        # The README comes first (issue 16), then the site's files.
+        assert names == ["README.txt"] + [f"site/{name}" for name, _ in output.files_under(site)]
+        assert archive.read("README.txt") == offline.readme_bytes()
+        for info in archive.infolist()[1:]:
             assert info.date_time == output.ZIP_DATE
             assert archive.read(info) == (site / info.filename.removeprefix("site/")).read_bytes()
     assert data
