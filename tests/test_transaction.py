@@ -130,8 +130,12 @@ def test_kill_9_anywhere_leaves_the_old_or_the_new_state_and_the_next_build_reco
         time.sleep(chance.uniform(0, 2.5))
         proc.kill()
         proc.communicate()
+        # A kill while the zip is written leaves its hidden temporary file beside it (recover removes it):
+        # not a published file, so not part of the state compared here.
+        killed = {path: digest for path, digest in snapshot(project).items()
+                  if not (path.startswith("dist/.") and path.endswith(".tmp"))}
         for name in ("content", "site", "dist"):
-            assert part(snapshot(project), name) in (part(old, name), part(new, name)), (attempt, name)
+            assert part(killed, name) in (part(old, name), part(new, name)), (attempt, name)
         pipeline.recover(pipeline.Project(project))  # what the next build does first
         after = snapshot(project)
         assert after in (old, new), attempt
