@@ -1,6 +1,7 @@
-"""The import stage: seeds/ → new YAML records in content/, never touching a record that exists;
+"""The import stage: seeds/ → the new YAML records for content/, never touching a record that exists;
 exports in seeds/metadata/ fill the fields a record lacks (never one it has) and add the abstracts
-not yet in the collection."""
+not yet in the collection. Nothing is written here: the build stages these records and publishes them
+with the site (pipeline.with_imported, publish)."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -139,8 +140,9 @@ def _checked(record: dict, entry: dict) -> dict:
 
 
 def import_seeds(seeds_dir: Path, content_dir: Path, existing: list[dict], root: Path, warn) -> dict:
-    """Write a YAML record for every seed entry not yet in content/, and the fields seeds/metadata/
-    gives records; return what was new, skipped, orphaned, and what the metadata did."""
+    """Return what is new (a validated record for every seed entry not yet in content/), skipped and
+    orphaned, and what seeds/metadata/ does (records it adds, records given fields they lacked); nothing
+    is written here: the build stages those records and publishes them with the site."""
     candidates, duplicates = read_seeds(seeds_dir, root, warn)
     known = {record["id"] for record in existing}
     added_on = today()
@@ -154,7 +156,7 @@ def import_seeds(seeds_dir: Path, content_dir: Path, existing: list[dict], root:
         record = changed.get(record["id"], record)
         folder = record_files.KINDS[record["type"]]
         path = content_dir / folder / f"{record['id']}.yaml"
-        # Validate before writing so the import never leaves a record the build would refuse.
+        # Validated here so that a record the build would refuse is never staged.
         plain = {key: value for key, value in record.items() if key != "path"}
         try:
             writes.append((path, schema.validate(plain, os.path.relpath(path, root))))
@@ -164,8 +166,6 @@ def import_seeds(seeds_dir: Path, content_dir: Path, existing: list[dict], root:
             # A new record's file does not exist yet: name the seed it came from.
             raise InputError(record["source_file"], error.problem, error.fix,
                              line=record.get("source_line")) from None
-    for path, record in writes:
-        record_files.write_atomic(path, record_files.dump(record))
     written = {record["id"]: record for _, record in writes}
     seed_ids = {c["id"] for c in candidates} | set(written) | {r["id"] for r in plan["updated"]}
     seed_ids |= plan["matched_ids"]

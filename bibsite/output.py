@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import struct
 import sys
 import tempfile
@@ -26,33 +27,106 @@ def staging_dir(final: Path) -> Path:
     return staged
 
 
-def discard(staged: Path, zip_path: Path) -> None:
-    """Remove what a build staged but did not publish (nothing, after a successful publish)."""
-    shutil.rmtree(staged, ignore_errors=True)
-    for half_written in zip_path.parent.glob(f".{zip_path.name}.*.tmp"):
-        half_written.unlink(missing_ok=True)
+def staged_records_dir(staged: Path) -> Path:
+    """Return the folder beside the staged site where the import's new records wait for publish
+    (outside content/, so that content/ is untouched until then)."""
+    return staged.with_name(f"{staged.name}-records")
 
 
-def swap_in(staged: Path, final: Path) -> None:
-    """Replace final with staged; the old tree is moved aside first and removed last."""
-    old = final.with_name(f".{final.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
+def stage_file(path: Path, text: str) -> Path:
+    """Return path after writing text (UTF-8) to it, making its folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(text, "utf-8"))
+    return path
+
+
+@contextlib.contextmanager
+def signals_held():
+    """Ignore Ctrl-C and SIGTERM while inside (in the main thread): the publish's renames then finish."""
+    try:
+        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: signals cannot be caught here anyway
+        previous = {}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _journal(final: Path) -> Path:
+    return final.with_name(f".{final.name}.publish.json")
+
+
+def swap_in(staged: Path, final: Path, moves: list[tuple[Path, Path]]) -> None:
+    """Replace final with staged and rename each staged file of moves (temporary, final) into place,
+    as one step: a journal beside final names them all first, so that a build killed anywhere in
+    between is rolled back or forward by recover(). Renaming staged to final is the commit point."""
+    parent = final.parent
+    for _, to in moves:  # before the commit point, so that nothing after it can fail for want of a folder
+        to.parent.mkdir(parents=True, exist_ok=True)
+    old = final.with_name(f".{final.name}.old-{staged.name.rsplit('-', 1)[-1]}")
+    journal = {"staged": staged.name, "old": old.name,
+               "moves": [[os.path.relpath(tmp, parent), os.path.relpath(to, parent)] for tmp, to in moves]}
+    _write_journal(_journal(final), journal)
     if final.exists():
         os.replace(final, old)
     os.replace(staged, final)
-    shutil.rmtree(old, ignore_errors=True)
+    _roll_forward(final, journal)
 
 
-def recover(final: Path, zip_path: Path) -> None:
-    """Put back the previous site if a build was killed between the two renames of swap_in, and
-    clear what a killed build left half-written (staging folders, a temporary zip)."""
-    old = final.with_name(f".{final.name}.old")
-    if old.exists() and not final.exists():
-        os.replace(old, final)
-    for stale in final.parent.glob(f".{final.name}.building-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for half_written in zip_path.parent.glob(f".{zip_path.name}.*.tmp"):
-        half_written.unlink(missing_ok=True)
+def _write_journal(path: Path, journal: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(journal, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _roll_forward(final: Path, journal: dict) -> None:
+    """Finish a committed publish: rename the staged files still waiting, drop the old site and the journal."""
+    parent = final.parent
+    for tmp, to in journal["moves"]:
+        if (parent / tmp).exists():
+            (parent / to).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(parent / tmp, parent / to)
+    shutil.rmtree(parent / journal["old"], ignore_errors=True)
+    _journal(final).unlink(missing_ok=True)
+
+
+def recover(final: Path, zip_path: Path, record_folders: list[Path]) -> list[Path]:
+    """Bring final, zip_path and the record folders back to one published state after a build that
+    failed or was killed: a publish that reached its commit point is finished, any other is undone;
+    then what builds left half-written (staging folders, temporary zips and records, old sites) is
+    removed. Return the leftovers that could not be removed."""
+    parent = final.parent
+    journal_path = _journal(final)
+    journal = read_json(journal_path, None)
+    if isinstance(journal, dict):
+        if (parent / journal["staged"]).exists():
+            if not final.exists() and (parent / journal["old"]).exists():
+                os.replace(parent / journal["old"], final)
+        else:
+            _roll_forward(final, journal)
+    journal_path.unlink(missing_ok=True)
+    journal_path.with_name(journal_path.name + ".tmp").unlink(missing_ok=True)
+    legacy = final.with_name(f".{final.name}.old")
+    if legacy.exists() and not final.exists():
+        os.replace(legacy, final)
+    stale = [*parent.glob(f".{final.name}.building-*"), *parent.glob(f".{final.name}.old*"),
+             *zip_path.parent.glob(f".{zip_path.name}.*.tmp")]
+    for folder in record_folders:
+        stale += folder.glob(".*.yaml.*.tmp")
+    left = []
+    for path in stale:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        if path.exists():
+            left.append(path)
+    return left
 
 
 def write_json(path: Path, data) -> None:

@@ -113,10 +113,22 @@ def load_entities(project: Project) -> list[dict]:
     return entities.load_entities(project.content / "entities.yaml", project.root)
 
 
+def writable(project: Project) -> None:
+    """Raise an InputError naming the first folder a build must write in but cannot (the root, content/
+    and its record folders, site/ and every folder in it, dist/), before anything is changed."""
+    folders = [project.root, project.content, *(project.content / f for f in records.KINDS.values()), project.dist]
+    if project.site.is_dir():
+        folders += [project.site, *(Path(top) / name for top, names, _ in os.walk(project.site) for name in names)]
+    for folder in folders:
+        if folder.is_dir() and not os.access(folder, os.W_OK):
+            raise InputError(os.path.relpath(folder, project.root) + "/", "is not writable",
+                             "make it writable (chmod -R u+w, or build as its owner), then build again")
+
+
 def input_hashes(project: Project) -> dict[str, bytes]:
-    """Return {path: SHA-256} of every input file (uptodate.input_hashes), after putting back a site
-    that a killed build left moved aside."""
-    output.recover(project.site, project.zip_path)
+    """Return {path: SHA-256} of every input file (uptodate.input_hashes), after bringing site/, the zip
+    and content/ back to one published state (recover)."""
+    recover(project)
     return uptodate.input_hashes(project.root, project.cache)
 
 
@@ -133,7 +145,8 @@ def load_records(project: Project, hashes: dict[str, bytes] | None = None) -> li
 
 
 def import_seeds(project: Project, existing: list[dict], write: bool = True) -> dict:
-    """Import what is new in seeds/ into content/ (or only read the seeds when write is False)."""
+    """Return what is new in seeds/ for content/ (or only what the seeds hold, for --check, when write
+    is False); the new records are written by with_imported (staged) and publish."""
     if not write:
         candidates, duplicates = importer.read_seeds(project.seeds, project.root, warn, project.cache)
         known = {r["id"] for r in existing}
@@ -145,17 +158,28 @@ def import_seeds(project: Project, existing: list[dict], write: bool = True) -> 
 
 
 def imported_paths(project: Project, imported: dict) -> list[Path]:
-    """Return the files of content/ the import wrote (new records, and records given metadata)."""
-    written = imported["new"] + imported.get("metadata", {}).get("new", []) + imported.get("metadata", {}).get("updated", [])
-    return [project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml" for r in written]
+    """Return the files of content/ the import's records are published as (new records, and records
+    given metadata)."""
+    return [project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml" for r in imported_records(imported)]
 
 
-def with_imported(project: Project, existing: list[dict], imported: dict) -> list[dict]:
-    """Return the loaded file records plus the ones just imported or given metadata, read back from
-    their files, in id order."""
-    added = records.load_added(imported_paths(project, imported), project.root, project.cache)
+def imported_records(imported: dict) -> list[dict]:
+    """Return every record the import makes or changes: the new ones, and those seeds/metadata/ adds or fills."""
+    found = imported.get("metadata", {})
+    return imported["new"] + found.get("new", []) + found.get("updated", [])
+
+
+def with_imported(project: Project, staged: Path, existing: list[dict],
+                  imported: dict) -> tuple[list[dict], list[tuple[Path, Path]]]:
+    """Return (the loaded file records plus the ones just imported or given metadata, read back from the
+    files they are staged in beside the staged site, in id order; those files, as (staged, final), for
+    publish). The records in content/ are untouched until publish, whether new or updated."""
+    folder = output.staged_records_dir(staged)
+    files = [(output.stage_file(folder / path.relative_to(project.content), records.dump(record)), path)
+             for path, record in zip(imported_paths(project, imported), imported_records(imported))]
+    added = records.load_added(files, project.root, project.cache)
     replaced = {r["id"] for r in added}
-    return sorted([r for r in existing if r["id"] not in replaced] + added, key=lambda r: (r["type"], r["id"]))
+    return sorted([r for r in existing if r["id"] not in replaced] + added, key=lambda r: (r["type"], r["id"])), files
 
 
 # --- analyse and weigh -----------------------------------------------------------------------
@@ -241,7 +265,7 @@ def write_search_index(project: Project, staged: Path, weighed: list[dict], anal
                        entity_table: list[dict]) -> dict:
     """Write the search page's assets (search_index) into staged; return their figures."""
     try:
-        search_assets.lunr_path()
+        search_assets.lunr_path(project.root)
     except FileNotFoundError as error:
         raise InputError("node_modules/lunr/lunr.min.js", "is missing (the search page needs lunr.js)",
                          "run `npm ci` in the project folder (make site does)") from None
@@ -249,7 +273,8 @@ def write_search_index(project: Project, staged: Path, weighed: list[dict], anal
     try:
         return search_index.build_search_assets(search_docs(weighed, analyses, keyword_terms, entity_table),
                                                 staged / "assets" / "search",
-                                                user_words=entities.user_words(entity_table), entities=entity_table)
+                                                user_words=entities.user_words(entity_table), entities=entity_table,
+                                                root=project.root)
     except search_assets.SearchInputError as error:
         raise InputError("content/", str(error), "fix the record named") from None
 
@@ -316,14 +341,23 @@ def write_site(project: Project, staged: Path, weighed: list[dict], planned: dic
 
 # --- zip and publish -------------------------------------------------------------------------
 
+def recover(project: Project) -> None:
+    """Finish or undo what a killed or failed build left (output.recover), warning of leftovers that
+    could not be removed."""
+    for path in output.recover(project.site, project.zip_path,
+                               [project.content / folder for folder in records.KINDS.values()]):
+        warn(f"{os.path.relpath(path, project.root)}: left by an earlier build and cannot be removed — delete it")
+
+
 @contextmanager
 def staging(project: Project):
-    """Yield a fresh folder the new site is written into; whatever publish did not take is removed."""
+    """Yield a fresh folder the new site is written into; whatever publish did not take (the folder,
+    the zip and records staged beside their places) is removed, however the build ends."""
     staged = output.staging_dir(project.site)
     try:
         yield staged
     finally:
-        output.discard(staged, project.zip_path)
+        recover(project)
 
 
 def write_zip(project: Project, staged: Path) -> Path:
@@ -331,15 +365,23 @@ def write_zip(project: Project, staged: Path) -> Path:
     return output.write_zip(staged, project.zip_path, top="site", cache_dir=project.cache)
 
 
-def publish(project: Project, staged: Path, staged_zip: Path, inputs: dict[str, bytes], imported: dict,
-            written: dict) -> None:
-    """Swap the new site and zip in place of the old ones, only now that everything succeeded, then
-    record what was built from what (the pages' manifest, the up-to-date check's state)."""
-    output.swap_in(staged, project.site)
-    os.replace(staged_zip, project.zip_path)
-    written["manifest"].save()
-    uptodate.remember(project.last_build, inputs, project.root, imported_paths(project, imported), project.site,
-                      project.zip_path, imported)
+def publish(project: Project, staged: Path, staged_zip: Path, staged_records: list[tuple[Path, Path]],
+            inputs: dict[str, bytes], imported: dict, written: dict) -> None:
+    """Put the new site, zip and imported records in place of the old ones, as one step and only now
+    that everything succeeded (output.swap_in; Ctrl-C is held off for its few renames), then record
+    what was built from what (the pages' manifest, the up-to-date check's state). Those two are caches:
+    a build that cannot write them has still published, and says so in a warning."""
+    with output.signals_held():
+        output.swap_in(staged, project.site, [(staged_zip, project.zip_path), *staged_records])
+    try:
+        saved = written["manifest"].save()
+        uptodate.remember(project.last_build, inputs, project.root, imported_paths(project, imported),
+                          project.site, project.zip_path, imported)
+    except OSError:
+        saved = False
+    if not saved:
+        warn(f"{os.path.relpath(project.cache, project.root)}/: cannot be written; the site was built and "
+             "published, but the next build cannot reuse this one's work (make .cache/ writable)")
 
 
 def human_size(size: int) -> str:

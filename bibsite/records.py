@@ -83,9 +83,11 @@ def _parser_version() -> str:
     return f"{code_version(sys.modules[__name__], schema, yamlfile, textfile)}:{yaml.__version__}:{yaml.__with_libyaml__}"
 
 
-def _load_cached(path: str, shown: str, cache: Cache, root: Path, known: bytes | None = None) -> dict:
+def _load_cached(path: str, shown: str, cache: Cache, root: Path, known: bytes | None = None,
+                 named: str | None = None) -> dict:
     """Return the validated record in one YAML file, from cache when it holds one for these exact bytes
-    (known: their SHA-256 if the caller has it, which saves reading the file on a hit)."""
+    (known: their SHA-256 if the caller has it, which saves reading the file on a hit; named: the file
+    the record is checked against, when path is a temporary file standing in for it)."""
     if known is not None:
         record = cache.get(f"{shown}\n{known.hex()}")
         if record is not None:
@@ -94,7 +96,7 @@ def _load_cached(path: str, shown: str, cache: Cache, root: Path, known: bytes |
     key = f"{shown}\n{hashlib.sha256(data).hexdigest()}"  # the bytes read, whatever known said
     record = cache.get(key)
     if record is None:
-        record = _from_bytes(data, Path(path), shown)
+        record = _from_bytes(data, Path(named or path), shown)
         cache.put(key, record)
     return record
 
@@ -106,14 +108,15 @@ def _yaml_names(folder: Path) -> list[str]:
     return sorted(name for name in os.listdir(folder) if name.endswith(".yaml"))
 
 
-def load_added(paths: list[Path], root: Path, cache_dir: Path) -> list[dict]:
-    """Return the validated records of files just written (by the import), with their "path", and
-    keep them in the records cache beside the records load_all() read."""
+def load_added(files: list[tuple[Path, Path]], root: Path, cache_dir: Path) -> list[dict]:
+    """Return the validated records of files just staged by the import, as (file read, file it will be
+    published as), with their "path" (the second), and keep them in the records cache, under the
+    published name, beside the records load_all() read."""
     cache = Cache(cache_dir, "records", _parser_version())
     loaded = []
-    for path in paths:
+    for read_from, path in files:
         shown = os.path.relpath(path, root)
-        loaded.append({**_load_cached(str(path), shown, cache, root), "path": shown})
+        loaded.append({**_load_cached(str(read_from), shown, cache, root, named=str(path)), "path": shown})
     cache.save(keep_unused=True)
     return loaded
 

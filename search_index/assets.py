@@ -28,9 +28,10 @@ class SearchInputError(ValueError):
     """A record handed to the search index lacks a field or has a wrong value; names the record."""
 
 
-def lunr_path() -> Path:
-    """Return node_modules/lunr/lunr.min.js, or raise telling how to install it."""
-    path = HERE.parent / "node_modules" / "lunr" / "lunr.min.js"
+def lunr_path(root: Path | None = None) -> Path:
+    """Return root/node_modules/lunr/lunr.min.js (root: the project folder, by default the one this
+    package sits in), or raise telling how to install it."""
+    path = Path(root if root is not None else HERE.parent) / "node_modules" / "lunr" / "lunr.min.js"
     if not path.is_file():
         raise FileNotFoundError("node_modules/lunr is missing — run `npm ci` (make site does)")
     return path
@@ -112,14 +113,15 @@ def record_row(doc: dict, patterns: dict[str, list[str]]) -> list:
 
 
 def build_search_assets(docs: list[dict], out_dir: Path, user_words: Iterable[str] = (), entities: list[dict] = (),
-                        previous: dict | None = None) -> dict:
+                        previous: dict | None = None, root: Path | None = None) -> dict:
     """Return {"terms", "index_bytes", "files", "updated", "state"} after writing the search page's
     assets into out_dir.
 
     previous is the "state" a build returned (plain data, for a cache): the index is then updated
-    where records changed rather than counted afresh (incremental.py; "updated" says whether it was)."""
+    where records changed rather than counted afresh (incremental.py; "updated" says whether it was).
+    root is the project folder whose node_modules/lunr is copied (lunr_path)."""
     check_docs(docs)
-    lunr_min = lunr_path()
+    lunr_min = lunr_path(root)
     entity_list = entity_table(entities)
     add_words(list(user_words) + [name for e in entity_list for name in e["names"]])
 

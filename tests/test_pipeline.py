@@ -11,7 +11,7 @@ import pytest
 
 from bibsite import pipeline
 from bibsite.errors import InputError
-from conftest import copy_project, run_build
+from conftest import ROOT, copy_project, run_build
 
 # Runs the build with every parallel stage forking, and with one function failing in the child only.
 HARNESS = """
@@ -74,6 +74,7 @@ def test_a_record_the_search_index_refuses_is_an_input_error(tmp_path):
               "display_title": "T", "build": {"blocks": [{"lang": "en", "text": "t"}], "text_digest": "d"},
               "keywords": ["k"], "entities": []}
     analyses = {"0123456789": {"title": ["t"], "text": {"t": 1}, "keywords": {}, "entities": []}}
+    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")  # lunr is looked for in the project
     project = pipeline.Project(tmp_path)
     with pytest.raises(InputError, match="appears twice"):
         pipeline.write_search_index(project, tmp_path / "staged", [record, copy.deepcopy(record)], analyses, [])
@@ -103,7 +104,7 @@ def test_the_summary_and_stages_in_the_readme_follow_build_main():
 
     from conftest import ROOT
 
-    source = (ROOT / "build.py").read_text(encoding="utf-8")
+    source = (ROOT / "bibsite" / "cli.py").read_text(encoding="utf-8")  # build.py runs the same build()
     body = source[source.index("def build("):source.index("def check(")]
     called = list(dict.fromkeys(re.findall(r"stage\.(\w+)\(", body)))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
