@@ -225,17 +225,11 @@ def write_data(project: Project, enriched: list[dict], staged: Path) -> dict:
 
 
 def write_search_index(enriched: list[dict], entity_table: list[dict], staged: Path, cache_dir: Path) -> dict:
-    """Write the search page's assets (search_index) into staged, updating the last build's index
-    (kept in cache_dir) where records changed; return their figures, and index.js deflated for the zip."""
+    """Write the search page's assets (search_index, counted afresh) into staged; return their figures,
+    and index.js deflated for the zip."""
     import search_index
-    from search_index import assets, builder, incremental
-
-    cache = Cache(cache_dir, "search-index", code_version(assets, builder, incremental))
     figures = search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search",
-                                               user_words=entities.user_words(entity_table), entities=entity_table,
-                                               previous=cache.get("state"))
-    cache.put("state", figures.pop("state"))
-    cache.save()
+                                               user_words=entities.user_words(entity_table), entities=entity_table)
     figures["ready"] = {"assets/search/index.js": output.deflated(staged / "assets" / "search" / "index.js")}
     return figures
 
