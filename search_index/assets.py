@@ -31,6 +31,7 @@ SHARD_BYTES = 24_000
 # Records per text fragment: a page of results is scattered over the collection, so each shown
 # result costs about a whole fragment.
 FRAGMENT_SIZE = 4
+SORT_KEYS = ("year", "added")  # newest first: the latest year, then the latest added within a year
 REQUIRED = ("id", "type", "lang", "title", "blocks", "url")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 
@@ -210,9 +211,10 @@ def shard_terms(counts: Counts, expansions: dict, shard_bytes: int) -> tuple[lis
     return table, shards
 
 
-def facet_columns(docs: list[dict]) -> tuple[dict[str, dict], dict[str, list]]:
+def facet_columns(docs: list[dict], sort_keys) -> tuple[dict[str, dict], dict[str, list]]:
     """Return {facet: {"values": [sorted texts], "rows": [[value ordinals] per record]}} and
-    {sort key: [value or None per record]} from the docs' "facets" and "sort"."""
+    {sort key: [value or None per record]} from the docs' "facets" and "sort", the sort keys in the
+    order of sort_keys (then any other, by name)."""
     names = sorted({name for doc in docs for name in (doc.get("facets") or {})})
     facets = {}
     for name in names:
@@ -224,20 +226,21 @@ def facet_columns(docs: list[dict]) -> tuple[dict[str, dict], dict[str, list]]:
         distinct = sorted({v for row in per_record for v in row}, key=utf16_key)
         position = {v: i for i, v in enumerate(distinct)}
         facets[name] = {"values": distinct, "rows": [[position[v] for v in row] for row in per_record]}
-    keys = sorted({key for doc in docs for key in (doc.get("sort") or {})})
+    present = {key for doc in docs for key in (doc.get("sort") or {})}
+    keys = [key for key in sort_keys if key in present] + sorted(present - set(sort_keys))
     sorts = {key: [(doc.get("sort") or {}).get(key) for doc in docs] for key in keys}
     return facets, sorts
 
 
 def build_search_assets(docs: list[dict], out_dir: Path, user_words: Iterable[str] = (), entities: list[dict] = (),
                         expansions: dict | None = None, shard_bytes: int = SHARD_BYTES,
-                        fragment_size: int = FRAGMENT_SIZE) -> dict:
+                        fragment_size: int = FRAGMENT_SIZE, sort_keys: Iterable[str] = SORT_KEYS) -> dict:
     """Return {"terms", "index_bytes", "files", "shards", "fragments"} after writing the search page's
     assets into out_dir (FORMAT.md).
 
     expansions: {key: [[target, weight], ...]}, a key and each target being space-joined analysed
     index terms (query-time cross-lingual expansion: the engine adds a target, weighted, when the
-    query holds its key)."""
+    query holds its key). sort_keys: the docs' "sort" keys in the order newest / oldest compares them."""
     check_docs(docs)
     lunr_min = lunr_path()
     entity_list = entity_table(entities)
@@ -248,7 +251,7 @@ def build_search_assets(docs: list[dict], out_dir: Path, user_words: Iterable[st
     table, shards = shard_terms(counts, expansions, shard_bytes)
     patterns = url_patterns(docs)
     kinds, kind_column = record_kinds(docs)
-    facets, sorts = facet_columns(docs)
+    facets, sorts = facet_columns(docs, tuple(sort_keys))
     root = {
         "format": FORMAT,
         "fields": [list(f) for f in FIELDS],
@@ -263,7 +266,7 @@ def build_search_assets(docs: list[dict], out_dir: Path, user_words: Iterable[st
         "url_patterns": patterns,
         "fragment_size": fragment_size,
         "facets": sorted(facets),
-        "sorts": sorted(sorts),
+        "sorts": list(sorts),
         "rules": {k: v for k, v in RULES.items() if k != "about"},
         "ts": table_for(counts.postings),
         "entities": entity_list,
