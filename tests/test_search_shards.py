@@ -222,3 +222,57 @@ def test_the_root_holds_no_postings_and_no_record_text(small_shards):
     assert records[3]["title"] not in root and records[3]["text"][10:40] not in root
     assert not {"postings", "containing", "expansions"} & set(data) and data["terms"][5] not in data["shards"]
     assert len(data["kind"]) == len(records)
+
+
+@pytest.fixture(scope="module")
+def sharded_site(site_dir, tmp_path_factory):
+    """A copy of the seed site whose search index is cut into many small shards."""
+    import shutil
+
+    site = tmp_path_factory.mktemp("sharded-site") / "site"
+    shutil.copytree(site_dir, site)
+    build_search_assets(seed_docs(), site / "assets" / "search", entities=TEST_ENTITIES, shard_bytes=400, fragment_size=2)
+    return site
+
+
+@pytest.fixture(scope="module", params=["file", "http"])
+def sharded_base(request, sharded_site):
+    if request.param == "file":
+        yield sharded_site.as_uri() + "/"
+        return
+    import threading
+    from functools import partial
+    from http.server import ThreadingHTTPServer
+
+    from conftest import _QuietHandler
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(sharded_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_page_scores_as_the_single_index_and_asks_only_for_its_shards(new_page, sharded_site, sharded_base):
+    """In Chromium, the page's results (records, scores) loaded shard by shard equal node's over the
+    whole index, and each query requests exactly the shards node's lazy engine loads for it."""
+    queries = [c["query"] for c in QUERY_CASES] + random_queries(read_assets(sharded_site / "assets" / "search")[0]["terms"], 20, 11)
+    assets = sharded_site / "assets" / "search"
+    expected = node(SAME.replace("return input.queries.reduce", "const rowsOf = expected.map(rows);\nreturn input.queries.reduce")
+                    .replace("({differ, compared, loads, shards: lazy.index.shards.length})",
+                             "({differ, loads, rows: rowsOf})"),
+                    {"assets": str(assets), "queries": [{"query": q} for q in queries]})
+    assert expected["differ"] == []
+    page, watch = new_page(sharded_base)
+    asked = []
+    page.on("request", lambda r: asked.append(r.url.rsplit("/", 1)[1]))
+    page.goto(sharded_base + "en/search.html")
+    page.wait_for_function("window.bibSearch && window.bibSearch.ready()")
+    for query, rows, loads in zip(queries, expected["rows"], expected["loads"]):
+        del asked[:]
+        got = page.evaluate("q => window.bibSearch.search(q).then(rs => rs.map(r => [r.record.ordinal, r.score, r.literal, r.coverage]))", query)
+        assert got == rows, query
+        shards = sorted(name for name in asked if name.startswith("terms-"))
+        assert shards == sorted(name for name in loads if name.startswith("terms-")), query
+        assert all(name.startswith(("terms-", "text-")) for name in asked), asked
+    watch.assert_clean()
