@@ -28,10 +28,10 @@ JS_FILES = ("analyze.js", "query.js", "engine.js", "highlight.js", "search-page.
 # A terms shard closes once its data passes this many bytes (before gzip, about a third). Smaller
 # shards load less for a query of rare terms, but each is a request and a row of the root's table.
 SHARD_BYTES = 24_000
-# Records per text fragment: a page of results is scattered over the collection, so each shown
-# result costs about a whole fragment (at 2,000 realistic abstracts, 50 results loaded 124 KB gzip in
-# fragments of four records).
-FRAGMENT_SIZE = 2
+# Records per text fragment: a page of results is scattered over the collection, so each shown result
+# costs a whole fragment. At 20,000 realistic abstracts the 50 results of a first page load 35 KB gzip
+# in fragments of one record, 66 KB in fragments of two (and about 120 KB of four).
+FRAGMENT_SIZE = 1
 SORT_KEYS = ("year", "added")  # newest first: the latest year, then the latest added within a year
 REQUIRED = ("id", "type", "lang", "title", "blocks", "url")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
@@ -266,6 +266,7 @@ def build_search_assets(docs: list[dict], out_dir: Path, user_words: Iterable[st
         "kind": kind_column,
         "url_patterns": patterns,
         "fragment_size": fragment_size,
+        "expansion_span": max((len(key.split(" ")) for key in expansions), default=0),
         "facets": sorted(facets),
         "sorts": list(sorts),
         "rules": {k: v for k, v in RULES.items() if k != "about"},

@@ -403,10 +403,11 @@
    * "should" clause whose literal alternative is one term, the longest key of consecutive such terms
    * that the key's shard lists; each target becomes a non-literal alternative of every clause the key
    * spans (all its terms must match, its boost BOOST_CROSS times the target's weight), so a record
-   * found only through it has no literal clause and ranks below every literal match. Returns the
-   * [key, target, weight] used. */
-  function addCrossLingual(store, clauses) {
+   * found only through it has no literal clause and ranks below every literal match. span: the most
+   * terms a key has (the root's expansion_span). Returns the [key, target, weight] used. */
+  function addCrossLingual(store, clauses, span) {
     var runs = [], used = [];
+    if (!span) return used;
     clauses.forEach(function (c, i) {
       var alt = c.presence === "should" && c.parts.length === 1 && c.parts[0].alts[0];
       var t = alt && alt.literal && alt.terms.length === 1 && !alt.terms[0].wildcard ? alt.terms[0].term : null;
@@ -415,7 +416,7 @@
     for (var i = 0; i < runs.length; i++) {
       if (runs[i] === null) continue;
       var table = store.expansions(runs[i]), best = 0;
-      for (var j = i, key = runs[i]; j < runs.length && runs[j] !== null; j++, key += " " + runs[j]) {
+      for (var j = i, key = runs[i]; j < runs.length && j < i + span && runs[j] !== null; j++, key += " " + runs[j]) {
         if (Object.prototype.hasOwnProperty.call(table, key)) best = j - i + 1;
       }
       if (!best) continue;
@@ -615,7 +616,7 @@
       var facets = facetFilters(options.filters, missing);
       var filtered = Boolean(options.type || options.lang || facets.length);
       var p = planner.plan(query, { exact: options.exact });
-      var crossLingual = options.exact ? [] : addCrossLingual(store, p.clauses);
+      var crossLingual = options.exact ? [] : addCrossLingual(store, p.clauses, index.expansion_span);
       var out = { results: [], expanded: p.expanded, crossLingual: crossLingual, pending: false, clauses: p.clauses,
                   missing: [], truncated: truncated, facets: {}, textNeeded: [] };
       var specs = collectSpecs(p.clauses);
