@@ -179,7 +179,7 @@ def expansion_table(expansions) -> dict[str, list[list]]:
 
 
 def shard_terms(counts: Counts, expansions: dict, shard_bytes: int) -> tuple[list[list], list[dict]]:
-    """Return the shard table [[first key, first term's ordinal], ...] and the shards, cut where the
+    """Return the shard table [[boundary key, first term's ordinal], ...] and the shards, cut where the
     running size passes shard_bytes. Terms, bigram lists and expansions (by their key's first term)
     share one sorted key space, so the shard of a key is the last one whose first key is <= it."""
     terms = sorted(counts.postings, key=utf16_key)
@@ -191,10 +191,10 @@ def shard_terms(counts: Counts, expansions: dict, shard_bytes: int) -> tuple[lis
     is_term = set(terms)
     table: list[list] = []
     shards: list[dict] = []
-    size, ordinal = shard_bytes, 0
+    size, ordinal, previous = shard_bytes, 0, ""
     for key in keys:
         if size >= shard_bytes:
-            table.append(["" if not shards else key, ordinal])
+            table.append(["" if not shards else boundary(previous, key), ordinal])
             shards.append({"terms": [], "postings": [], "containing": {}, "expansions": {}})
             size = 0
         shard = shards[-1]
@@ -209,7 +209,18 @@ def shard_terms(counts: Counts, expansions: dict, shard_bytes: int) -> tuple[lis
         if key in by_first:
             shard["expansions"].update(by_first[key])
             size += len(dumps(by_first[key]))
+        previous = key
     return table, shards
+
+
+def boundary(before: str, key: str) -> str:
+    """Return the shortest start of key that sorts after before (the last key of the shard before):
+    every key of the new shard is >= it and every key before is < it, and it is shorter to ship.
+    A string between two shards that is no key may be looked up in either; it is absent from both."""
+    for end in range(1, len(key) + 1):
+        if utf16_key(key[:end]) > utf16_key(before):
+            return key[:end]
+    return key
 
 
 def facet_columns(docs: list[dict], sort_keys) -> tuple[dict[str, dict], dict[str, list]]:
