@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 JS_FILES = ("analyze.js", "query.js", "engine.js", "highlight.js", "search-page.js")
 # A terms shard closes once its data passes this many bytes (before gzip, about a third). Smaller
 # shards load less for a query of rare terms, but each is a request and a row of the root's table.
-SHARD_BYTES = 24_000
+SHARD_BYTES = 12_000
 # Records per text fragment: a page of results is scattered over the collection, so each shown result
 # costs a whole fragment. At 20,000 realistic abstracts the 50 results of a first page load 35 KB gzip
 # in fragments of one record, 66 KB in fragments of two (and about 120 KB of four).

@@ -471,7 +471,7 @@
     var vocab = createVocab(store);
     var planner = BibQuery.createPlanner(analyzer, vocab, index.entities, index.rules);
     var records = createRecords(index, part);
-    var maxQuery = index.rules.max_query;
+    var maxQuery = index.rules.max_query, maxClauses = index.rules.max_clauses;
 
     function passesFilters(record, options, facets) {
       if (options.type && record.type !== options.type) return false;
@@ -616,6 +616,10 @@
       var facets = facetFilters(options.filters, missing);
       var filtered = Boolean(options.type || options.lang || facets.length);
       var p = planner.plan(query, { exact: options.exact });
+      if (p.clauses.length > maxClauses) {  // each clause costs work on every candidate record
+        p.clauses = p.clauses.slice(0, maxClauses);
+        truncated = true;
+      }
       var crossLingual = options.exact ? [] : addCrossLingual(store, p.clauses, index.expansion_span);
       var out = { results: [], expanded: p.expanded, crossLingual: crossLingual, pending: false, clauses: p.clauses,
                   missing: [], truncated: truncated, facets: {}, textNeeded: [] };
