@@ -235,3 +235,14 @@ def test_an_index_that_fails_to_load_says_so(new_page, http_site):
     page.wait_for_function("() => !document.getElementById('search-page').hasAttribute('aria-busy')")
     assert "could not be loaded" in page.inner_text("#search-status")
     assert page.evaluate("window.bibSearch.ready()") is False
+
+
+def test_a_long_query_is_cut_with_a_note(new_page, site_dir):
+    """A shared link may carry thousands of characters: the page searches the beginning and says so."""
+    page, watch = _open(new_page, site_dir.as_uri() + "/", "en/search.html?q=" + "security%20" * 100)
+    page.wait_for_function("() => document.getElementById('search-results').dataset.query !== undefined")
+    assert "too long" in page.inner_text("#search-status")
+    assert page.locator("[data-record-id]").count() > 0
+    _search(page, "security")
+    assert "too long" not in page.inner_text("#search-status")
+    watch.assert_clean()
