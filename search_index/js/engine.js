@@ -20,7 +20,8 @@
   "use strict";
 
   var SEPARATOR = 32;  // builder.FIELD_SEPARATOR, a space
-  var BOOST_CROSS = 0.5;  // a cross-lingual target weighs as an entity's other name does (query.js)
+  var BOOST_CROSS = 0.5;
+  var VERIFY = 50;  // the results whose phrases are checked against their text: a page of them  // a cross-lingual target weighs as an entity's other name does (query.js)
 
   /* Returns the reader of the postings code (builder.encode_postings; its alphabet is rules.json's
    * postings_digits): decode(text, fieldCount) -> {docs, tfs, lens, starts} as typed arrays, field f's
@@ -602,14 +603,15 @@
     /* Returns {results, expanded, crossLingual, pending, clauses, missing, truncated, facets}:
      * results sorted best first (Result), or by options.sort ("newest" / "oldest": the root's sort
      * keys in order, then relevance); missing: the files this search needed and did not find loaded
-     * (load them and search again; the results are empty until then); pending when phrases await
-     * record text (textNeeded: its fragments); facets: {name: [[value, count], ...]} over the whole
+     * (load them and search again; the results are empty until then); pending when some of the
+     * first options.verify (50) results await their text for a phrase check (textNeeded: its
+     * fragments; the results past those may hold records whose phrase is not checked yet); facets: {name: [[value, count], ...]} over the whole
      * result set, for each name of options.facets. Options: type, lang, exact, filters ({facet:
      * [values]}: a record passes with one of the values of every facet named), sort, facets. */
     function search(query, options) {
       options = options || {};
       store.missing.clear();
-      var missing = store.missing, textNeeded = new Set();
+      var missing = store.missing, textNeeded = new Set(), verify = options.verify || VERIFY;
       var chars = Array.from(String(query || ""));
       var truncated = chars.length > maxQuery;
       if (truncated) query = chars.slice(0, maxQuery).join("");
@@ -650,7 +652,7 @@
       function textsOf(record) {
         return function () {
           var blocks = record.blocks;
-          if (!blocks) { textNeeded.add(record.fragment() + ".js"); return undefined; }
+          if (!blocks) return undefined;
           return [record.title].concat(blocks.map(function (b) { return b[1]; }));
         };
       }
@@ -659,7 +661,11 @@
        * literal * 65536 + coverage (see search's sort). */
       function outcome(bits, base, getTexts, rowState) {
         var c;
-        for (c = 0; c < neg.length; c++) { if (satisfied(neg[c], false, bits, base, words, getTexts, noState)) return -1; }
+        for (c = 0; c < neg.length; c++) {
+          var negState = { pending: false };  // an excluded phrase not checked yet excludes nothing yet
+          if (satisfied(neg[c], false, bits, base, words, getTexts, negState) && !negState.pending) return -1;
+          if (negState.pending) rowState.pending = true;
+        }
         var coverage = 0, literal = 0, anyNeeded = false;
         for (c = 0; c < pos.length; c++) {
           if (satisfied(pos[c], false, bits, base, words, getTexts, rowState)) {
@@ -678,6 +684,7 @@
       var candidates = positives.length ? hits.docs.slice(0, hits.count).sort() : null;
       var total = candidates ? candidates.length : records.length;
       var keptOrdinal = new Int32Array(total), keptKey = new Int32Array(total), keptScore = new Float64Array(total);
+      var keptPending = hasPhrases ? new Uint8Array(total) : null;
       var kept = 0, judged = new Map();
       for (var i = 0; i < total; i++) {
         var ordinal = candidates ? candidates[i] : i, record = records[ordinal];
@@ -687,7 +694,7 @@
         if (hasPhrases) {
           var rowState = { pending: false };
           key = outcome(bits, base, textsOf(record), rowState);
-          if (key >= 0 && rowState.pending) state.pending = true;
+          if (key >= 0 && rowState.pending) keptPending[kept] = 1;
         } else {
           var row = words === 1 ? bits[base] : Array.prototype.join.call(bits.subarray(base, base + words));
           key = judged.get(row);
@@ -704,6 +711,12 @@
       for (i = 0; i < kept; i++) {
         var r = rank[i], o = keptOrdinal[r];
         out.results[i] = new Result(records[o], keptScore[r], keptKey[r] & 65535, keptKey[r] >>> 16, hits, hits.slotOf[o] - 1);
+        // Phrases are checked against record text, loaded for the first results only: a record not
+        // checked yet ranks as if it held the phrase, so the checked ones above it are placed right.
+        if (keptPending && keptPending[r] && i < verify) {
+          textNeeded.add(records[o].fragment() + ".js");
+          state.pending = true;
+        }
       }
       out.pending = state.pending;
       out.textNeeded = Array.from(textNeeded).sort();
@@ -744,13 +757,13 @@
     }
 
     /* Returns a promise for search(query, options) once every file it needs is loaded: load(names)
-     * returns a promise that those files (in this folder) have run. Phrases load the text fragments
-     * of the records that hold all their terms, to check the words' order. */
+     * returns a promise that those files (in this folder) have run. Phrases load the text of the first
+     * results, round by round, until the first options.verify are checked. */
     function searchLoading(query, options, load) {
       function attempt(rounds) {
         var out = search(query, options);
         var wanted = out.missing.length ? out.missing : out.pending ? out.textNeeded : [];
-        if (!wanted.length || rounds > 8) return Promise.resolve(out);
+        if (!wanted.length || rounds > 40) return Promise.resolve(out);
         return load(wanted).then(function () { return attempt(rounds + 1); });
       }
       return attempt(0);

@@ -11,6 +11,7 @@
   "use strict";
 
   var PAGE_SIZE = 50;
+  var FIRST_CHUNK = 10;
   var DEBOUNCE_MS = 120;
 
   var page = document.getElementById("search-page");
@@ -198,22 +199,28 @@
     return item;
   }
 
-  /* Shows the next page of results once the text fragments holding their titles and snippets are
-   * loaded; returns a promise that they are shown (or that a newer search made them moot). */
+  /* Shows the next page of results, each once the text fragment holding its title and snippet is
+   * loaded: the first FIRST_CHUNK as soon as theirs are (most of a first page's wait is fifty small
+   * scripts), then the rest. Returns a promise that all are shown (or that a newer search made them
+   * moot); onFirst runs when the first are. */
   var rendering = Promise.resolve();
-  function showMore() {
+  function showMore(onFirst) {
     var outcome = current, results = outcome.results;
     var batch = results.slice(shown, Math.min(results.length, shown + PAGE_SIZE));
     shown += batch.length;
     moreButton.hidden = shown >= results.length;
-    var loaded = loadParts(engine.fragmentsOf(batch));
-    rendering = rendering.then(function () { return loaded; }).then(function () {
-      if (outcome !== current) return;
-      var fragment = document.createDocumentFragment();
-      batch.forEach(function (result) { fragment.appendChild(renderItem(result)); });
-      list.appendChild(fragment);
-    }, function () {
-      if (outcome === current) status.textContent = strings.load_failed;
+    var chunks = [batch.slice(0, FIRST_CHUNK), batch.slice(FIRST_CHUNK)];
+    var loaded = chunks.map(function (chunk) { return loadParts(engine.fragmentsOf(chunk)); });
+    chunks.forEach(function (chunk, c) {
+      rendering = rendering.then(function () { return loaded[c]; }).then(function () {
+        if (outcome !== current) return;
+        var fragment = document.createDocumentFragment();
+        chunk.forEach(function (result) { fragment.appendChild(renderItem(result)); });
+        list.appendChild(fragment);
+        if (c === 0 && onFirst) onFirst();
+      }, function () {
+        if (outcome === current) status.textContent = strings.load_failed;
+      });
     });
     return rendering;
   }
@@ -234,6 +241,7 @@
 
   function render(outcome, query) {
     current = outcome;
+    outcome.query = query;
     shown = 0;
     clear(list);
     noneBox.hidden = true;
@@ -247,9 +255,11 @@
     } else {
       expandedLine.hidden = true;
     }
-    var shownFirst = n ? showMore() : Promise.resolve(renderNone());
-    // the list says which query it shows once its first results are on screen (tests wait for it)
-    return shownFirst.then(function () { if (current === outcome) list.setAttribute("data-query", query); });
+    // the list says which query its first results (data-first-query) and its whole first page
+    // (data-query) show, once they are on screen: the benchmark and the tests wait for them
+    var first = function () { if (current === outcome) list.setAttribute("data-first-query", query); };
+    var shownAll = n ? showMore(first) : Promise.resolve(renderNone()).then(first);
+    return shownAll.then(function () { if (current === outcome) list.setAttribute("data-query", query); });
   }
 
   function options() {
@@ -265,6 +275,7 @@
       current = null;
       clear(list);
       list.setAttribute("data-query", query);
+      list.setAttribute("data-first-query", query);
       noneBox.hidden = true;
       moreButton.hidden = true;
       expandedLine.hidden = true;
@@ -312,7 +323,18 @@
   input.addEventListener("input", searchSoon);
   [typeSelect, langSelect, exactBox].forEach(function (el) { el.addEventListener("change", search); });
   form.addEventListener("submit", function (event) { event.preventDefault(); clearTimeout(timer); search(); });
-  moreButton.addEventListener("click", function () { if (current) showMore(); });
+  // The next page's phrases are checked too (js/engine.js checks the first `verify` results): search
+  // again with a longer page; the results already shown stay where they are.
+  moreButton.addEventListener("click", function () {
+    var before = current;
+    if (!before) return;
+    engine.searchLoading(before.query, Object.assign(options(), { verify: shown + PAGE_SIZE }), loadParts).then(function (outcome) {
+      if (current !== before) return;
+      outcome.query = before.query;
+      current = outcome;
+      showMore();
+    });
+  });
   page.addEventListener("keydown", onKey);
 
   /* The benchmark's and the tests' hook (tests/bench.py): ready() tells whether the root is loaded;
