@@ -280,3 +280,31 @@ def test_the_page_scores_as_the_single_index_and_asks_only_for_its_shards(new_pa
         assert shards == sorted(name for name in loads if name.startswith("terms-")), query
         assert all(name.startswith(("terms-", "text-")) for name in asked), asked
     watch.assert_clean()
+
+
+PHRASE = r"""
+const lazy = lazyAssets(input.assets);
+const engine = BibEngine.createEngine(lazy.index);
+return engine.searchLoading(input.query, {verify: input.verify}, lazy.load).then(out => {
+  const texts = lazy.loaded.filter(n => n.startsWith("text-")).length;
+  const whole = BibEngine.createEngine(loadAssets(input.assets)).search(input.query, {});
+  return {first: out.results.slice(0, input.verify).map(r => r.record.ordinal), texts,
+          exact: whole.results.map(r => r.record.ordinal)};
+});
+"""
+
+
+def test_a_phrase_reads_the_text_of_the_first_results_only(tmp_path):
+    """Of 60 records holding both words, 20 hold them as the phrase: the first `verify` results are
+    exactly the single index's, after loading far fewer than 60 records' text."""
+    docs = []
+    for i in range(60):
+        text = "collective security pact" if i % 3 == 0 else "security is collective here"
+        docs.append({"id": f"p{i:02d}", "type": "abstract", "lang": "en", "langs": ["en"], "title": f"P{i}",
+                     "blocks": [{"lang": "en", "text": text + f" number{i}"}], "keywords": [],
+                     "url": f"abstracts/p{i:02d}.html", "entities": []})
+    build_search_assets(docs, tmp_path)
+    out = node(PHRASE, {"assets": str(tmp_path), "query": '"collective security"', "verify": 5})
+    assert len(out["exact"]) == 20
+    assert out["first"] == out["exact"][:5]
+    assert out["texts"] < 30, f"{out['texts']} records' text loaded to show 5"

@@ -35,7 +35,11 @@ function loadAssets(dir) {
   self.__BIB_PARTS__ = {};
   delete require.cache[require.resolve(path.join(dir, "index.js"))];
   require(path.join(dir, "index.js"));
-  for (const f of fs.readdirSync(dir)) if (/^(terms|text|facet|sort)-[\w]+\.js$/.test(f)) require(path.join(dir, f));
+  for (const f of fs.readdirSync(dir)) {
+    if (!/^(terms|text|facet|sort)-[\w]+\.js$/.test(f)) continue;
+    delete require.cache[path.join(dir, f)];
+    require(path.join(dir, f));
+  }
   return self.__BIB_INDEX__;
 }
 // Returns the root of a built index, with no part loaded: parts come through load(names), which
