@@ -180,7 +180,8 @@ def test_page_shows_loading_state_and_stays_responsive(new_page, http_site):
     page.wait_for_selector("#search-page[data-ready]")
     page.wait_for_selector("[data-record-id]")
     assert page.input_value("#search-q") == "ASEAN way"
-    assert page.locator("#search-results").get_attribute("data-query") == "ASEAN way"
+    page.wait_for_function("() => document.getElementById('search-results').dataset.query === 'ASEAN way'")
+    assert page.locator("#search-results").get_attribute("data-first-query") == "ASEAN way"
     watch.assert_clean()
 
 

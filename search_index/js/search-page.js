@@ -12,6 +12,7 @@
 
   var PAGE_SIZE = 50;
   var FIRST_CHUNK = 10;
+  var REST_DELAY_MS = 150;
   var DEBOUNCE_MS = 120;
 
   var page = document.getElementById("search-page");
@@ -203,16 +204,25 @@
    * loaded: the first FIRST_CHUNK as soon as theirs are (most of a first page's wait is fifty small
    * scripts), then the rest. Returns a promise that all are shown (or that a newer search made them
    * moot); onFirst runs when the first are. */
-  var rendering = Promise.resolve();
+  var rendering = Promise.resolve(), renderingFor = null;
   function showMore(onFirst) {
     var outcome = current, results = outcome.results;
+    // pages of one search show in order; a new search need not wait for the last one's pages
+    if (renderingFor !== outcome) { rendering = Promise.resolve(); renderingFor = outcome; }
     var batch = results.slice(shown, Math.min(results.length, shown + PAGE_SIZE));
     shown += batch.length;
     moreButton.hidden = shown >= results.length;
     var chunks = [batch.slice(0, FIRST_CHUNK), batch.slice(FIRST_CHUNK)];
-    var loaded = chunks.map(function (chunk) { return loadParts(engine.fragmentsOf(chunk)); });
+    // The rest is asked for a moment after the first are shown, if no newer search came: scripts load
+    // one after another, and the rest of a page superseded by more typing would hold up the next
+    // query's shards.
     chunks.forEach(function (chunk, c) {
-      rendering = rendering.then(function () { return loaded[c]; }).then(function () {
+      rendering = rendering.then(function () {
+        if (c === 0) return loadParts(engine.fragmentsOf(chunk));
+        return new Promise(function (resolve) { setTimeout(resolve, REST_DELAY_MS); }).then(function () {
+          return outcome === current ? loadParts(engine.fragmentsOf(chunk)) : null;
+        });
+      }).then(function () {
         if (outcome !== current) return;
         var fragment = document.createDocumentFragment();
         chunk.forEach(function (result) { fragment.appendChild(renderItem(result)); });
