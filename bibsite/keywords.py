@@ -17,7 +17,9 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
+from . import tfidf
 from .schema import LANGUAGES
+from .textnorm import HAN_CHAR
 
 DEFAULT_COUNT = 6
 
@@ -55,7 +57,6 @@ _VI_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # Clause breaks: a phrase never spans one.
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”«»、，。；：！？（）《》—–]|\s-\s")  # not ’: it is an apostrophe
 _HAS_LETTER = re.compile(r"[^\W\d_]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def text_features(text: str, lang: str, user_words=()) -> dict:
@@ -365,7 +366,7 @@ def _acronym(word: str) -> bool:
 def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Return whether one phrase contains the other as a run of words (for Chinese: as a substring)."""
     if len(a) == len(b):
-        if len(a) == 1 and _HAN.search(a[0]):
+        if len(a) == 1 and HAN_CHAR.search(a[0]):
             return a[0] in b[0] or b[0] in a[0]
         return a == b  # the only run of a's length in b is b itself
     short, long = (a, b) if len(a) <= len(b) else (b, a)
@@ -374,7 +375,7 @@ def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 @lru_cache(maxsize=4)
 def _idf_table_for(n: int) -> dict:
-    """Return {df: _idf(n, df)}, filled in on first use: a corpus has few distinct document frequencies."""
+    """Return {df: tfidf.idf(n, df)}, filled in on first use: a corpus has few distinct document frequencies."""
     return _IdfTable(n)
 
 
@@ -386,17 +387,13 @@ def _phrase_scores_for(n: int) -> dict:
 
 
 class _IdfTable(dict):
-    """df -> _idf(n, df), each value computed once; reading it is a plain dict lookup."""
+    """df -> tfidf.idf(n, df), each value computed once; reading it is a plain dict lookup."""
 
     def __init__(self, n: int):
         super().__init__()
         self.n = n
 
     def __missing__(self, df: int) -> float:
-        value = self[df] = _idf(self.n, df)
+        value = self[df] = tfidf.idf(self.n, df)
         return value
 
-
-def _idf(n: int, df: int) -> float:
-    # Smoothed: a term no other record has (df 0) is worth most; with no corpus at all every term is 1.
-    return math.log((1 + n) / (1 + df)) + 1 if n else 1.0

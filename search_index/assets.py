@@ -19,7 +19,8 @@ import shutil
 from pathlib import Path
 from typing import Iterable
 
-from .analyze import RULES, add_words, is_han
+from .analyze import add_words
+from .rules import RULES, is_han
 from .builder import DIGITS, FIELDS, FORMAT, K1, B, Counts, analyse_all, averages, count, postings_of, utf16_key
 from .traditional import table_for
 
@@ -90,6 +91,8 @@ def check_docs(docs: list[dict]) -> None:
             for facet, value in (doc.get(key) or {}).items():
                 if not NAME.match(facet):
                     raise SearchInputError(f"{name}: {key} name '{facet}' must be lower-case letters, digits and _")
+                if value is None and key == "facets":
+                    continue  # a record without that facet (an undated record's year)
                 values = value if isinstance(value, list) else [value]
                 if not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in values) or \
                         (key == "sort" and isinstance(value, list)):
@@ -234,7 +237,8 @@ def facet_columns(docs: list[dict], sort_keys) -> tuple[dict[str, dict], dict[st
         for doc in docs:
             value = (doc.get("facets") or {}).get(name)
             values = value if isinstance(value, list) else [] if value is None else [value]
-            per_record.append(list(dict.fromkeys(str(v) for v in values)))
+            # An empty text is no value: a record without a journal is not filtered as journal "".
+            per_record.append(list(dict.fromkeys(str(v) for v in values if v != "")))
         distinct = sorted({v for row in per_record for v in row}, key=utf16_key)
         position = {v: i for i, v in enumerate(distinct)}
         facets[name] = {"values": distinct, "rows": [[position[v] for v in row] for row in per_record]}

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 import lunr
 from lunr.builder import Builder
 
-from .analyze import RULES, analyze, warm_up
+from .analyze import analyze, warm_up
+from .rules import RULES
 
 # (field, boost): a title match counts three times a match in the text. "entities" holds one
 # "@<slug>" term per entity the build found in the record (doc["entities"]), so that a query
