@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
+from page_types import UI_LANGS
 from test_search_support import QUERY_CASES, ODD_QUERIES, containing, read_assets, seed_docs
 
 pytestmark = pytest.mark.browser
@@ -62,7 +63,7 @@ def test_every_query_finds_its_records_and_nothing_leaves_the_site(new_page, bas
 
 
 def test_results_link_to_the_record_page_in_the_ui_language(new_page, base_url, site_records):
-    for lang in ("zh", "en", "vi"):
+    for lang in UI_LANGS:
         page, watch = _open(new_page, base_url, f"{lang}/search.html")
         ids = _search(page, "亚信会议")
         assert ids
