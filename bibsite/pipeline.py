@@ -235,8 +235,8 @@ def facets(record: dict, organisations: set[str]) -> dict:
 
 def search_docs(weighed: list[dict], analyses: dict[str, dict], keyword_terms: dict[str, list[str]],
                 entity_table: list[dict]) -> list[dict]:
-    """Return the records as the search index builder takes them, with the terms of each field and
-    their facets, in the order they were added (search_order)."""
+    """Return the records as the search index builder takes them, with the terms of each field,
+    their facets and sort keys, in the order they were added (search_order)."""
     organisations = {entity["slug"] for entity in entity_table if entity.get("kind") == "organisation"}
     return [{
         "id": r["id"],
@@ -251,6 +251,7 @@ def search_docs(weighed: list[dict], analyses: dict[str, dict], keyword_terms: d
         "terms": {"title": analyses[r["id"]]["title"], "text": analyses[r["id"]]["text"],
                   "keywords": keyword_terms[r["id"]]},
         "facets": facets(r, organisations),
+        "sort": {key: r[key] for key in search_assets.SORT_KEYS if r.get(key) is not None},
     } for r in sorted(weighed, key=search_order)]
 
 

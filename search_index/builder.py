@@ -22,6 +22,7 @@ import lunr
 from lunr.builder import Builder
 
 from .analyze import analyze, warm_up
+from .rules import RULES
 
 # (field, boost): a title match counts three times a match in the text. "entities" holds one
 # "@<slug>" term per entity the build found in the record (doc["entities"]), so that a query
@@ -29,7 +30,7 @@ from .analyze import analyze, warm_up
 FIELDS = (("title", 3), ("text", 1), ("keywords", 2), ("entities", 1))
 ENTITY_PREFIX = "@"
 K1, B = 1.2, 0.75
-FORMAT = 2  # 2: postings as strings (encode_postings), lengths flat
+FORMAT = 3  # 3: sharded (FORMAT.md); each posting carries its record's field length
 PARALLEL_FROM = 300  # below this many records a second process costs more than it saves
 
 
@@ -108,7 +109,8 @@ def tally(terms) -> dict[str, int]:
 
 # Postings are written in a base-32 variable-length code of printable ASCII that needs no escaping in
 # JSON or in a JS string: DIGITS[:32] are the leading digits of a number, DIGITS[32:] its last one.
-DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz()"
+# The alphabet is rules.json's "postings_digits", which js/engine.js reads too.
+DIGITS = RULES["postings_digits"]
 FIELD_SEPARATOR = " "
 _CODES: list[str] = []
 
@@ -128,21 +130,24 @@ def _code(value: int) -> str:
 _CODES.extend(_code(v) for v in range(1 << 15))
 
 
-def encode_field(entries: list[tuple[int, int]]) -> str:
-    """Return [(ordinal, tf), ...] as a code string: gap*2 when tf is 1, else gap*2+1 followed by tf."""
-    out, previous, codes, limit = [], 0, _CODES, len(_CODES)
-    for ordinal, tf in entries:
+def encode_field(entries: list[tuple[int, int, int]]) -> str:
+    """Return [(ordinal, tf, length), ...] as a code string: per entry gap*2 when tf is 1, else gap*2+1
+    followed by tf; then the record's length of the field (BM25 needs it, see FORMAT.md)."""
+    out = []
+    previous = 0
+    for ordinal, tf, length in entries:
         value = (ordinal - previous) * 2
         previous = ordinal
         if tf == 1:
-            out.append(codes[value] if value < limit else _code(value))
+            out.append(_code(value))
         else:
-            out.append(codes[value + 1] if value + 1 < limit else _code(value + 1))
-            out.append(codes[tf] if tf < limit else _code(tf))
+            out.append(_code(value + 1))
+            out.append(_code(tf))
+        out.append(_code(length))
     return "".join(out)
 
 
-def encode_postings(fields: list[list[tuple[int, int]]]) -> str:
+def encode_postings(fields: list[list[tuple[int, int, int]]]) -> str:
     """Return one term's postings, field by field, as one string (fields separated by a space)."""
     return FIELD_SEPARATOR.join(encode_field(entries) for entries in fields).rstrip(FIELD_SEPARATOR)
 
@@ -150,54 +155,46 @@ def encode_postings(fields: list[list[tuple[int, int]]]) -> str:
 _VALUES = {digit: value for value, digit in enumerate(DIGITS)}
 
 
-def decode_field(code: str) -> list[tuple[int, int]]:
-    """Return the [(ordinal, tf), ...] that encode_field wrote as code (js/engine.js reads it the same way)."""
-    entries, ordinal, value, pending_gap = [], 0, 0, None
+def decode_field(code: str) -> list[tuple[int, int, int]]:
+    """Return the [(ordinal, tf, length), ...] that encode_field wrote as code (js/engine.js reads it
+    the same way)."""
+    numbers, value = [], 0
     for digit in code:
         digit = _VALUES[digit]
         if digit < 32:  # a leading digit: the number goes on
             value = value * 32 + digit
             continue
-        value = value * 32 + digit - 32  # its last digit
-        if pending_gap is not None:  # this number is the tf of the entry before
-            entries.append((pending_gap, value))
-            pending_gap = None
-        else:
-            ordinal += value >> 1
-            if value & 1:
-                pending_gap = ordinal
-            else:
-                entries.append((ordinal, 1))
+        numbers.append(value * 32 + digit - 32)
         value = 0
+    entries, ordinal, i = [], 0, 0
+    while i < len(numbers):
+        ordinal += numbers[i] >> 1
+        if numbers[i] & 1:
+            tf, i = numbers[i + 1], i + 2
+        else:
+            tf, i = 1, i + 1
+        entries.append((ordinal, tf, numbers[i]))
+        i += 1
     return entries
 
 
-def decode_postings(text: str) -> list[list[tuple[int, int]]]:
+def decode_postings(text: str) -> list[list[tuple[int, int, int]]]:
     """Return one term's postings per field (the inverse of encode_postings)."""
     fields = [decode_field(code) if code else [] for code in text.split(FIELD_SEPARATOR)] if text else []
     return fields + [[] for _ in range(len(FIELDS) - len(fields))]
 
 
-def compact(counts: Counts) -> dict:
-    """Return the index as plain data: sorted terms, their postings strings and the field lengths.
-
-    "lengths" is flat: record r's length of field f is lengths[r * len(fields) + f].
-    """
-    terms = sorted(counts.postings, key=utf16_key)
-    return index_data(terms, [encode_postings(counts.postings[t]) for t in terms], counts.lengths)
+def averages(lengths: list[list[int]]) -> list[float]:
+    """Return each field's average length over the records, the double lunr.Builder computes."""
+    n = len(lengths)
+    return [sum(record[f] for record in lengths) / n if n else 0 for f in range(len(FIELDS))]
 
 
-def index_data(terms: list[str], postings: list[str], lengths: list[list[int]]) -> dict:
-    """Return the compact index of sorted terms, their postings strings and each record's field lengths."""
-    return {
-        "format": FORMAT,
-        "fields": [list(f) for f in FIELDS],
-        "k1": K1,
-        "b": B,
-        "terms": terms,
-        "postings": postings,
-        "lengths": [n for record in lengths for n in record],
-    }
+def postings_of(counts: Counts, term: str) -> str:
+    """Return the encoded postings of term, each entry carrying its record's field length."""
+    lengths = counts.lengths
+    return encode_postings([[(o, tf, lengths[o][f]) for o, tf in entries]
+                            for f, entries in enumerate(counts.postings[term])])
 
 
 def lunr_index(analysed: list[dict[str, list[str]]]) -> lunr.index.Index:

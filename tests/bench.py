@@ -6,6 +6,13 @@ from file:// the time from opening the search page to the first results plus the
 latency of 66 mixed queries.
 
     python -m tests.bench [--sizes 1000 5000] [--repeat 3] [--keep DIR]
+    python -m tests.bench --corpus real [--sizes 5000 20000] [--search-only]
+
+--corpus real draws the abstracts from ../shared/bench/synth_real.py (a vocabulary that grows as a real
+collection's does) and also prints, per size, what the search page loads for a cold query (gzip KB of
+every script and data file it asks for after its HTML and CSS: search code, root, shards, fragments)
+and the time from typing a query to its results on screen. --search-only builds the search index
+alone from those abstracts into a site built from the seeds (no site build of thousands of records).
 """
 from __future__ import annotations
 
@@ -142,17 +149,160 @@ def browser_figures(site: Path, runs: int = 3) -> dict:
                 page = context.new_page()
                 page.goto(url)
                 page.wait_for_function("window.bibSearch && window.bibSearch.ready()", timeout=30_000)
-                timings += page.evaluate(
-                    """(queries) => queries.map(q => { const t0 = performance.now(); window.bibSearch.search(q);
-                        return performance.now() - t0; })""",
-                    QUERIES,
-                )
+                timings += page.evaluate(TYPING, [q for q in QUERIES if q.strip()])
                 context.close()
         finally:
             browser.close()
     timings.sort()
     return {"first_results_ms": statistics.median(firsts), "queries": len(QUERIES), "median_ms": statistics.median(timings),
             "p95_ms": timings[max(0, -(-len(timings) * 95 // 100) - 1)]}
+
+
+SYNTH_REAL = ROOT.parent / "shared" / "bench" / "synth_real.py"
+COLD_QUERIES = ["上海合作组织", "security cooperation", "安全", "马六甲海峡", "collective security treaty", "多边机制 反恐"]
+
+
+def real_corpus(count: int, out: Path) -> Path:
+    """Write count abstracts of the realistic generator (../shared/bench/synth_real.py) to out."""
+    if not SYNTH_REAL.is_file():
+        raise SystemExit(f"error: {SYNTH_REAL}: missing — --corpus real reads the generator from ../shared/bench")
+    import subprocess
+
+    subprocess.run([sys.executable, str(SYNTH_REAL), str(count), str(out)], check=True, capture_output=True)
+    return out
+
+
+def corpus_docs(path: Path) -> list[dict]:
+    """Return a corpus file's abstracts as search docs (what the site build hands search_index)."""
+    import hashlib
+
+    sys.path.insert(0, str(ROOT))
+    from bibsite.corpus import read_corpus
+
+    docs = []
+    for entry in read_corpus(path, lambda message: None):
+        lang = entry["language"] if entry["language"] in ("zh", "en") else "en"
+        record_id = hashlib.sha1(entry["text"].encode("utf-8")).hexdigest()[:12]
+        title = re.split(r"(?<=[。.!?！？])", entry["text"], maxsplit=1)[0][:80]
+        docs.append({"id": record_id, "type": "abstract", "lang": lang, "langs": [lang], "title": title,
+                     "blocks": [{"lang": lang, "text": entry["text"]}], "keywords": [],
+                     "url": f"abstracts/{record_id}.html", "entities": []})
+    return list({d["id"]: d for d in docs}.values())
+
+
+def search_only_site(size: int, workdir: Path) -> tuple[Path, dict]:
+    """Return a site built from the seeds whose search index holds size realistic abstracts instead,
+    and the index's figures (seconds to build it, shards, files)."""
+    project = copy_project(workdir / f"search-{size}")
+    start_cold(project)
+    run_build(project)
+    docs = corpus_docs(real_corpus(size, workdir / f"real-{size}.txt"))
+    sys.path.insert(0, str(ROOT))
+    from search_index import build_search_assets
+
+    entities = __import__("yaml").safe_load((project / "content" / "entities.yaml").read_text(encoding="utf-8")) \
+        if (project / "content" / "entities.yaml").is_file() else None
+    start = time.perf_counter()
+    figures = build_search_assets(docs, project / "site" / "assets" / "search",
+                                  entities=entities.get("entities", []) if isinstance(entities, dict) else ())
+    figures["index_s"] = time.perf_counter() - start
+    return project / "site", figures
+
+
+def cold_query_bytes(site: Path) -> dict:
+    """Return {query: gzip bytes} of every file the search page asks for after its HTML and CSS, for
+    each of COLD_QUERIES opened in a fresh browser context from file://."""
+    from playwright.sync_api import sync_playwright
+
+    url = (site / "zh" / "search.html").as_uri()
+    out = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for query in COLD_QUERIES:
+                context = browser.new_context()
+                page = context.new_page()
+                asked = []
+                page.on("request", lambda r: asked.append(r.url))
+                page.goto(f"{url}?q={query}")
+                page.wait_for_function("q => document.getElementById('search-results').dataset.query === q",
+                                       arg=query, timeout=60_000)
+                total = 0
+                for address in dict.fromkeys(asked):
+                    if "/assets/search/" in address:
+                        data = (site / "assets" / "search" / address.rsplit("/", 1)[1]).read_bytes()
+                        total += len(gzip.compress(data, compresslevel=6, mtime=0))
+                out[query] = total
+                context.close()
+        finally:
+            browser.close()
+    return out
+
+
+# Types each query into the box and submits it, timing until the list shows its first results
+# (data-first-query: the first ten on screen; the rest of the page follows).
+TYPING = """async (queries) => {
+  const input = document.getElementById("search-q"), form = document.getElementById("search-form");
+  const list = document.getElementById("search-results"), out = [];
+  for (const q of queries) {
+    const t0 = performance.now();
+    await new Promise(resolve => {
+      const watch = new MutationObserver(() => { if (list.dataset.firstQuery === q) { watch.disconnect(); resolve(); } });
+      watch.observe(list, {attributes: true, attributeFilter: ["data-first-query"]});
+      input.value = q;
+      form.requestSubmit();
+    });
+    out.push(performance.now() - t0);
+  }
+  return out;
+}"""
+
+
+def typing_figures(site: Path, runs: int = 3) -> dict:
+    """Return the median and p95 ms from submitting a query to its results on screen (QUERIES in
+    order on `runs` fresh pages from file://, shards loading as they are needed), and the first-results
+    time of search.html?q=安全."""
+    from playwright.sync_api import sync_playwright
+
+    url = (site / "zh" / "search.html").as_uri()
+    firsts, timings = [], []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for _ in range(runs):
+                context = browser.new_context()
+                page = context.new_page()
+                page.add_init_script(FIRST_RESULT_PROBE)
+                page.goto(f"{url}?q=%E5%AE%89%E5%85%A8", wait_until="commit")
+                page.wait_for_function("window.__firstResultMs !== undefined", timeout=60_000)
+                firsts.append(page.evaluate("window.__firstResultMs"))
+                context.close()
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(url)
+                page.wait_for_function("window.bibSearch && window.bibSearch.ready()", timeout=60_000)
+                timings += page.evaluate(TYPING, [q for q in QUERIES if q.strip()])
+                context.close()
+        finally:
+            browser.close()
+    timings.sort()
+    return {"first_results_ms": statistics.median(firsts), "median_ms": statistics.median(timings),
+            "p95_ms": timings[max(0, -(-len(timings) * 95 // 100) - 1)]}
+
+
+def search_figures(size: int, workdir: Path) -> None:
+    """Print the search figures of size realistic abstracts (the index built alone, see --search-only)."""
+    site, index = search_only_site(size, workdir)
+    folder = site / "assets" / "search"
+    total = sum(p.stat().st_size for p in folder.iterdir())
+    cold = cold_query_bytes(site)
+    typing = typing_figures(site)
+    print(f"{size:>8} index {index['index_s']:.0f} s, {index['terms']} terms, {index['shards']} shards, "
+          f"{len(index['files'])} files, {total / 2**20:.1f} MB; root {index['index_bytes'] / 1024:.0f} KB "
+          f"({len(gzip.compress((folder / 'index.js').read_bytes())) / 1024:.0f} KB gzip)", flush=True)
+    print(f"         cold query gzip KB: " + ", ".join(f"{q} {b / 1024:.0f}" for q, b in cold.items())
+          + f"; first results {typing['first_results_ms']:.0f} ms; typing to results median "
+          f"{typing['median_ms']:.1f} ms, p95 {typing['p95_ms']:.1f} ms", flush=True)
 
 
 def start_cold(project: Path) -> None:
@@ -162,14 +312,20 @@ def start_cold(project: Path) -> None:
     (project / "content" / "abstracts").mkdir()
 
 
-def add_abstract(project: Path, number: int) -> None:
+def add_abstract(project: Path, number: int, corpus: str = "seeds") -> None:
     """Append one new synthetic abstract to the project's seed corpus."""
-    new = synthetic_corpus(1, random.Random(SEED - number)).replace(" 0  相似文献", f" new{number}  相似文献")
+    if corpus == "real":
+        import subprocess
+
+        new = subprocess.run([sys.executable, str(SYNTH_REAL), "1", "-", "--seed", str(SEED - number), "--tag", f"new{number}"],
+                             check=True, capture_output=True, text=True).stdout
+    else:
+        new = synthetic_corpus(1, random.Random(SEED - number)).replace(" 0  相似文献", f" new{number}  相似文献")
     with (project / "seeds" / "abstracts" / "synthetic.txt").open("a", encoding="utf-8") as handle:
         handle.write("\n" + new)
 
 
-def bench(size: int, workdir: Path, repeat: int) -> dict:
+def bench(size: int, workdir: Path, repeat: int, corpus: str = "seeds") -> dict:
     """Return every figure for a synthetic collection of size abstracts built in workdir.
 
     Each build time is the median of repeat runs (a shared machine's timings vary by tens of percent
@@ -179,7 +335,10 @@ def bench(size: int, workdir: Path, repeat: int) -> dict:
     for path in (project / "seeds" / "abstracts").glob("*.txt"):
         path.unlink()
     rng = random.Random(SEED + size)
-    (project / "seeds" / "abstracts" / "synthetic.txt").write_text(synthetic_corpus(size, rng), encoding="utf-8")
+    if corpus == "real":
+        real_corpus(size, project / "seeds" / "abstracts" / "synthetic.txt")
+    else:
+        (project / "seeds" / "abstracts" / "synthetic.txt").write_text(synthetic_corpus(size, rng), encoding="utf-8")
     start_cold(project)
     run_build(project, "--check")  # imports nothing, warms the OS file cache
     colds = []
@@ -190,13 +349,17 @@ def bench(size: int, workdir: Path, repeat: int) -> dict:
     unchanged, one_new = [], []
     for number in range(repeat):
         unchanged.append(timed_build(project))
-        add_abstract(project, number)
+        add_abstract(project, number, corpus)
         one_new.append(timed_build(project))
     raw, packed = search_bytes(project / "site")
     figures = {"size": size, "cold_s": statistics.median(colds), "nochange_s": statistics.median(unchanged),
                "one_new_s": statistics.median(one_new), "search_raw": raw, "search_gzip": packed,
                "runs": {"cold": colds, "no-change": unchanged, "one new": one_new}}
     figures.update(browser_figures(project / "site"))
+    if corpus == "real":
+        cold = cold_query_bytes(project / "site")
+        figures["cold_query_kb"] = max(cold.values()) / 1024
+        figures["typing"] = typing_figures(project / "site")
     return figures
 
 
@@ -205,20 +368,34 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 5000])
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each build kind; the median is shown (default 3)")
+    parser.add_argument("--corpus", choices=["seeds", "real"], default="seeds",
+                        help="abstracts resampled from the seeds, or the realistic generator of ../shared/bench")
+    parser.add_argument("--search-only", action="store_true", help="with --corpus real: build the search index alone")
     args = parser.parse_args(argv)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bib-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.corpus == "real" and args.search_only:
+        try:
+            for size in (args.sizes if args.sizes != [1000, 5000] else [5000, 20000]):
+                search_figures(size, workdir)
+        finally:
+            if not args.keep:
+                shutil.rmtree(workdir, ignore_errors=True)
+        return 0
     print(f"{'records':>8} {'cold s':>7} {'no-change s':>12} {'one-new s':>10} {'search KB':>10} {'gzip KB':>8} "
           f"{'first ms':>9} {'median ms':>10} {'p95 ms':>7}")
     try:
         for size in args.sizes:
-            f = bench(size, workdir, args.repeat)
+            f = bench(size, workdir, args.repeat, args.corpus)
             print(f"{f['size']:>8} {f['cold_s']:>7.1f} {f['nochange_s']:>5.1f} ({f['nochange_s'] / f['cold_s']:>4.0%})"
                   f" {f['one_new_s']:>4.1f} ({f['one_new_s'] / f['cold_s']:>3.0%}) {f['search_raw'] / 1024:>10.0f}"
                   f" {f['search_gzip'] / 1024:>8.0f} {f['first_results_ms']:>9.0f} {f['median_ms']:>10.2f}"
                   f" {f['p95_ms']:>7.2f}", flush=True)
             print("         runs: " + "; ".join(f"{kind} " + ", ".join(f"{s:.1f}" for s in runs)
                                            for kind, runs in f["runs"].items()), flush=True)
+            if "typing" in f:
+                print(f"         cold query (largest of {len(COLD_QUERIES)}) {f['cold_query_kb']:.0f} KB gzip; typing to "
+                      f"results median {f['typing']['median_ms']:.1f} ms, p95 {f['typing']['p95_ms']:.1f} ms", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -47,7 +47,7 @@ def search(browser, site_dir):
     page.wait_for_function("window.bibSearch && window.bibSearch.ready()")
 
     def run(query: str, exact: bool = False) -> list[str]:
-        return page.evaluate("([q, exact]) => window.bibSearch.search(q, {exact}).map(r => r.record.id)",
+        return page.evaluate("([q, exact]) => window.bibSearch.search(q, {exact}).then(rs => rs.map(r => r.record.id))",
                              [query, exact])
 
     yield run

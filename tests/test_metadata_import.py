@@ -12,6 +12,7 @@ import yaml
 from bibsite import importer, records, textnorm
 from bibsite.metadata import merge
 from conftest import copy_project, run_build
+from test_search_support import read_assets
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "metadata"
 TEXT_A = "上海合作组织是欧亚地区重要的多边安全组织,在传统安全威胁并未消失的形势下,上合还要面对全球化进程带来的新挑战。"
@@ -217,6 +218,34 @@ def test_pages_records_json_and_citations_carry_the_fields(imported):
     assert rows["00ef1ce6b0"]["keywords"] == ["上海合作组织", "中俄关系", "中亚", "能源合作"]
     bib = (site / "data" / "bibliography.bib").read_text(encoding="utf-8")
     assert "author = {刘某 and 王某}" in bib and "doi = {10.3969/j.issn.1009-721X.2013.04.006}" in bib
+
+
+def test_the_site_index_carries_every_records_facets_and_sort_keys(imported):
+    """The search index of the imported site: pipeline.search_docs' facets and sort keys reach the facet and sort files, record by record."""
+    site_dir = imported["project"] / "site"
+    root, records = read_assets(site_dir / "assets" / "search")
+    published = {r["id"]: r for r in json.loads((site_dir / "data" / "records.json").read_text(encoding="utf-8"))}
+    assert set(root["facets"]) == {"author", "journal", "language", "org", "year"}
+    assert "year" in root["sorts"] and "added" in root["sorts"]
+    parts = root["parts"]
+
+    def values(facet: str, ordinal: int) -> list[str]:
+        column = parts[f"facet-{facet}"]
+        return [column["values"][v] for v in column["rows"][ordinal]]
+
+    dated = with_journal = 0
+    for ordinal, shown in enumerate(records):
+        record = published[shown["id"]]
+        assert values("language", ordinal) == [record["main_language"]]
+        assert values("year", ordinal) == ([str(record["year"])] if record.get("year") else [])
+        assert values("journal", ordinal) == ([record["journal"]] if record.get("journal") else [])
+        assert values("author", ordinal) == list(dict.fromkeys(record.get("authors", [])))
+        assert set(values("org", ordinal)) <= set(record.get("entities", []))
+        assert parts["sort-year"][ordinal] == record.get("year")
+        assert parts["sort-added"][ordinal] == record.get("added")
+        dated += bool(record.get("year"))
+        with_journal += bool(record.get("journal"))
+    assert dated and with_journal and any(parts["facet-org"]["rows"])
 
 
 def test_a_malformed_export_stops_the_build_with_one_line_and_changes_nothing(tmp_path):

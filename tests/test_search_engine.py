@@ -1,15 +1,16 @@
 """The browser half run in node over the seed index: queries, syntax, ranking, entity expansion, speed-ups."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from test_search_support import ODD_QUERIES, QUERY_CASES, node, seed_assets, seed_records  # noqa: F401
 
 SEARCH = """
 const engine = BibEngine.createEngine(loadAssets(input.assets));
-const getDoc = o => self.__BIB_DOCS__[Math.floor(o / self.__BIB_INDEX__.shard_size)][o % self.__BIB_INDEX__.shard_size];
 return input.queries.map(q => {
-  const r = engine.search(q.query, Object.assign({getDoc}, q.options || {}));
+  const r = engine.search(q.query, q.options || {});
   return {ids: r.results.map(x => x.record.id), literal: r.results.map(x => x.literal), expanded: r.expanded};
 });
 """
@@ -79,25 +80,21 @@ def test_filters_by_type_and_language(seed_assets, seed_records):
     assert all("zh" in kinds[i]["langs"] for i in out[2]["ids"])
 
 
-def test_fast_intersect_and_dot_give_lunr_results(seed_assets):
-    """Our TokenSet.intersect and Vector.dot overrides must return what lunr's own do."""
+def test_the_engine_leaves_lunr_as_shipped():
+    """engine.js uses lunr through its API: loading it replaces no method of any lunr prototype."""
     body = """
-    const idx = BibEngine.buildIndex(loadAssets(input.assets));
-    const terms = self.__BIB_INDEX__.terms;
-    const patterns = terms.filter((_, i) => i % 7 === 0).concat(["上海*", "*组织", "secur*", "*tion", "s*y", "*", "zzz", "安全"]);
-    const run = () => patterns.map(p => JSON.stringify(idx.query(q => q.term(p, {usePipeline: false}))
-        .map(r => [r.ref, r.score, Object.keys(r.matchData.metadata).sort()])));
-    const fast = run();
-    lunr.TokenSet.prototype.intersect = BibEngine.originalIntersect;
-    lunr.Vector.prototype.dot = BibEngine.originalDot;
-    const slow = run();
-    lunr.TokenSet.prototype.intersect = BibEngine.fastIntersect;
-    lunr.Vector.prototype.dot = BibEngine.fastDot;
-    return {n: patterns.length, differ: patterns.filter((p, i) => fast[i] !== slow[i]), nonEmpty: fast.filter(f => f !== "[]").length};
+    for (const k of Object.keys(require.cache)) if (/lunr|engine\\.js|query\\.js|analyze\\.js/.test(k)) delete require.cache[k];
+    const fresh = require(path.join(input.root, "node_modules", "lunr"));
+    const snapshot = [];
+    for (const name of Object.keys(fresh)) {
+      const proto = fresh[name] && fresh[name].prototype;
+      if (proto) for (const k of Object.getOwnPropertyNames(proto)) snapshot.push([name, k, proto[k]]);
+    }
+    require(path.join(input.root, "search_index", "js", "engine.js"));
+    return {methods: snapshot.length, changed: snapshot.filter(([n, k, f]) => fresh[n].prototype[k] !== f).map(([n, k]) => n + "." + k)};
     """
-    out = node(body, {"assets": str(seed_assets)})
-    assert out["differ"] == []
-    assert out["nonEmpty"] > out["n"] // 2
+    out = node(body, {"root": str(Path(__file__).resolve().parent.parent)})
+    assert out["methods"] > 50 and out["changed"] == []
 
 
 def test_segmentation_keeps_index_words_whole_and_cuts_phrases(seed_assets):
@@ -129,11 +126,10 @@ def test_highlight_maps_terms_back_to_original_text(seed_assets):
 # them) plus a few broad wildcards; run by the page's scorer and by a real lunr.Index.
 EQUIVALENCE = r"""
 const data = loadAssets(input.assets);
-const idx = BibEngine.buildIndex(data);
-const scorer = BibEngine.createScorer(BibEngine.createStore(data));
-lunr.TokenSet.prototype.intersect = BibEngine.originalIntersect;  // lunr exactly as shipped
-lunr.Vector.prototype.dot = BibEngine.originalDot;
-const terms = data.terms;
+const store = BibEngine.createStore(data);
+const idx = BibEngine.buildIndex(store);
+const scorer = BibEngine.createScorer(store);
+const terms = Array.from({length: store.count}, (_, t) => store.term(t));
 let seed = 12345;
 const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const cut = (t, a, b) => Array.from(t).slice(a, b).join("");
@@ -217,17 +213,28 @@ def test_an_entity_name_the_index_lacks_does_not_break_the_query(tmp_path):
     assert out[1]["ids"], "the rest of the query still finds records"
 
 
-def test_substring_terms_are_the_same_before_and_after_the_bigram_table(seed_assets):
-    """vocab.containing scans the terms until warm() has built its table; both must agree."""
+def test_substring_terms_from_the_shards_equal_a_scan_of_the_vocabulary(seed_assets):
+    """vocab.containing reads the bigram lists the builder put in the shards; they must give what a
+    scan of the whole vocabulary gives, loaded whole or shard by shard."""
+    from search_index.analyze import is_han
+    from test_search_support import read_assets
+
+    texts = ["合作", "安全", "组织", "上海合作", "六甲", "x", "安"]
+    terms = read_assets(seed_assets)[0]["terms"]
+    expected = [sorted((t for t in terms if len(t) >= 3 and is_han(t[0]) and t != text and text in t and len(text) >= 2),
+                       key=lambda t: (len(t.encode("utf-16-le")), t.encode("utf-16-be"))) for text in texts]
     body = """
-    const engine = BibEngine.createEngine(loadAssets(input.assets));
-    const before = input.texts.map(t => engine.vocab.containing(t));
-    engine.warm();
-    return {before, after: input.texts.map(t => engine.vocab.containing(t))};
+    const whole = BibEngine.createEngine(loadAssets(input.assets));
+    const all = input.texts.map(t => whole.vocab.containing(t));
+    const lazy = lazyAssets(input.assets), engine = BibEngine.createEngine(lazy.index);
+    const shards = input.texts.map(t => { engine.store.missing.clear(); engine.vocab.containing(t);
+                                          lazy.load(Array.from(engine.store.missing)); engine.store.missing.clear();
+                                          return engine.vocab.containing(t); });
+    return {all, shards};
     """
-    out = node(body, {"assets": str(seed_assets), "texts": ["合作", "安全", "组织", "上海合作", "六甲", "x", "安"]})
-    assert out["before"] == out["after"]
-    assert any(len(found) > 3 for found in out["after"])
+    out = node(body, {"assets": str(seed_assets), "texts": texts})
+    assert out["all"] == expected and out["shards"] == expected
+    assert any(len(found) > 3 for found in expected)
 
 
 def test_rank_order_equals_a_comparator_sort():

@@ -48,14 +48,16 @@ def test_record_text_stays_out_of_the_index_file(seed_assets):
     index = (seed_assets / "index.js").read_text(encoding="utf-8")
     some_text = seed_docs()[0]["blocks"][0]["text"][20:60]
     assert some_text not in index
-    assert some_text in (seed_assets / "docs-0.js").read_text(encoding="utf-8")
+    assert some_text in (seed_assets / "text-0.js").read_text(encoding="utf-8")
+    assert not any(some_text in p.read_text(encoding="utf-8") for p in seed_assets.glob("terms-*.js"))
 
 
 def test_browser_rebuild_equals_the_lunr_py_index(seed_assets):
     """js/engine.js rebuilds field vectors from the compact postings; they must equal lunr.py's."""
     reference = lunr_index(analyse_all(seed_docs())).serialize()
-    out = node("""const idx = BibEngine.buildIndex(loadAssets(input.assets));
-                  const terms = self.__BIB_INDEX__.terms;
+    out = node("""const store = BibEngine.createStore(loadAssets(input.assets));
+                  const idx = BibEngine.buildIndex(store);
+                  const terms = Array.from({length: store.count}, (_, t) => store.term(t));
                   const v = {};
                   for (const ref of Object.keys(idx.fieldVectors)) {
                     const e = idx.fieldVectors[ref].elements, o = {};
@@ -99,24 +101,23 @@ def test_traditional_table_ships_only_characters_that_matter(seed_assets):
     assert json.loads(json.dumps(data["entities"]))[0]["slug"] == "cica"
 
 
-def test_record_rows_leave_out_only_what_the_browser_can_work_out():
-    from search_index.assets import record_row, url_patterns
+def test_text_rows_leave_out_only_what_the_browser_can_work_out(tmp_path):
+    from search_index.assets import text_row, url_patterns
 
-    docs = [{"id": "a1", "type": "abstract", "lang": "en", "langs": ["en"], "title": "A", "url": "abstracts/a1.html"},
-            {"id": "b2", "type": "abstract", "lang": "zh", "langs": ["zh", "en"], "title": "B", "url": "abstracts/b2.html"},
-            {"id": "c3", "type": "glossary", "lang": "vi", "title": "C", "url": "glossary/c3.html"},
-            {"id": "d4", "type": "glossary", "lang": "vi", "title": "D", "url": "elsewhere/d.html"}]
+    docs = [{"id": "a1", "type": "abstract", "lang": "en", "langs": ["en"], "title": "A", "url": "abstracts/a1.html", "blocks": []},
+            {"id": "b2", "type": "abstract", "lang": "zh", "langs": ["zh", "en"], "title": "B", "url": "abstracts/b2.html",
+             "blocks": [{"lang": "zh", "text": "安全"}, {"text": "security"}]},
+            {"id": "c3", "type": "glossary", "lang": "vi", "title": "C", "url": "glossary/c3.html", "blocks": []},
+            {"id": "d4", "type": "glossary", "lang": "vi", "title": "D", "url": "elsewhere/d.html", "blocks": []}]
     patterns = url_patterns(docs)
     assert patterns == {"abstract": ["abstracts/", ".html"]}
-    rows = [record_row(d, patterns) for d in docs]
-    assert rows == [["a1", "abstract", "en", "A"], ["b2", "abstract", "zh", "B", ["zh", "en"]],
-                    ["c3", "glossary", "vi", "C", 0, "glossary/c3.html"], ["d4", "glossary", "vi", "D", 0, "elsewhere/d.html"]]
-    out = node("""const rows = input.rows; const e = BibEngine.createEngine(Object.assign({}, input.base, {records: rows,
-                  url_patterns: input.patterns, lengths: rows.flatMap(() => [0, 0, 0, 0])}));
-                  return e.records.map(r => [r.id, r.langs, r.url]);""",
-               {"rows": rows, "patterns": patterns, "base": {"fields": [["title", 3], ["text", 1], ["keywords", 2], ["entities", 1]],
-                "k1": 1.2, "b": 0.75, "terms": [], "postings": [], "rules": read_rules(), "ts": {}, "entities": []}})
-    assert out == [[d["id"], d.get("langs") or [d["lang"]], d["url"]] for d in docs]
+    assert [text_row(d, patterns) for d in docs] == [
+        ["a1", "A", 0, []], ["b2", "B", 0, [["zh", "安全"], ["zh", "security"]]],
+        ["c3", "C", "glossary/c3.html", []], ["d4", "D", "elsewhere/d.html", []]]
+    build_search_assets(docs, tmp_path, fragment_size=3)
+    out = node("""const e = BibEngine.createEngine(loadAssets(input.assets));
+                  return e.records.map(r => [r.id, r.type, r.langs, r.url, r.title]);""", {"assets": str(tmp_path)})
+    assert out == [[d["id"], d["type"], d.get("langs") or [d["lang"]], d["url"], d["title"]] for d in docs]
 
 
 def read_rules():

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
+from page_types import UI_LANGS
 from test_search_support import QUERY_CASES, ODD_QUERIES, containing, read_assets, seed_docs
 
 pytestmark = pytest.mark.browser
@@ -62,7 +63,7 @@ def test_every_query_finds_its_records_and_nothing_leaves_the_site(new_page, bas
 
 
 def test_results_link_to_the_record_page_in_the_ui_language(new_page, base_url, site_records):
-    for lang in ("zh", "en", "vi"):
+    for lang in UI_LANGS:
         page, watch = _open(new_page, base_url, f"{lang}/search.html")
         ids = _search(page, "亚信会议")
         assert ids
@@ -161,7 +162,7 @@ def test_only_the_search_page_loads_lunr_and_the_index(new_page, http_site):
     page.wait_for_selector("#search-page[data-ready]")
     names = {u.rsplit("/", 1)[1] for u in requested if "/assets/search/" in u}
     assert {"lunr.min.js", "index.js"} <= names
-    assert not any(n.startswith("docs-") for n in names), "record text loads only for results shown"
+    assert not any(n.startswith(("text-", "terms-")) for n in names), "a page without a query loads only the root"
     watch.assert_clean()
 
 
@@ -180,7 +181,8 @@ def test_page_shows_loading_state_and_stays_responsive(new_page, http_site):
     page.wait_for_selector("#search-page[data-ready]")
     page.wait_for_selector("[data-record-id]")
     assert page.input_value("#search-q") == "ASEAN way"
-    assert page.locator("#search-results").get_attribute("data-query") == "ASEAN way"
+    page.wait_for_function("() => document.getElementById('search-results').dataset.query === 'ASEAN way'")
+    assert page.locator("#search-results").get_attribute("data-first-query") == "ASEAN way"
     watch.assert_clean()
 
 
@@ -217,14 +219,14 @@ def test_browser_analyzer_agrees_with_python(new_page, site_dir):
     watch.assert_clean()
 
 
-def test_benchmark_hook_searches_synchronously_once_ready(new_page, site_dir, site_records):
-    """window.bibSearch (tests/bench.py uses it): ready() and a synchronous search(q) -> results."""
+def test_benchmark_hook_searches_once_ready(new_page, site_dir, site_records):
+    """window.bibSearch (tests/bench.py uses it): ready() and search(q) -> a promise for the results."""
     page, watch = new_page(site_dir.as_uri() + "/")
     page.goto(site_dir.as_uri() + "/zh/search.html")
     page.wait_for_function("window.bibSearch && window.bibSearch.ready()")
-    ids = page.evaluate("q => window.bibSearch.search(q).map(r => r.record.id)", "马六甲")
+    ids = page.evaluate("q => window.bibSearch.search(q).then(rs => rs.map(r => r.record.id))", "马六甲")
     assert set(ids) == containing(site_records, "马六甲")
-    assert page.evaluate("window.bibSearch.search('\"').length >= 0")
+    assert page.evaluate("window.bibSearch.search('\"').then(rs => rs.length >= 0)")
     watch.assert_clean()
 
 
@@ -235,3 +237,14 @@ def test_an_index_that_fails_to_load_says_so(new_page, http_site):
     page.wait_for_function("() => !document.getElementById('search-page').hasAttribute('aria-busy')")
     assert "could not be loaded" in page.inner_text("#search-status")
     assert page.evaluate("window.bibSearch.ready()") is False
+
+
+def test_a_long_query_is_cut_with_a_note(new_page, site_dir):
+    """A shared link may carry thousands of characters: the page searches the beginning and says so."""
+    page, watch = _open(new_page, site_dir.as_uri() + "/", "en/search.html?q=" + "security%20" * 100)
+    page.wait_for_function("() => document.getElementById('search-results').dataset.query !== undefined")
+    assert "too long" in page.inner_text("#search-status")
+    assert page.locator("[data-record-id]").count() > 0
+    _search(page, "security")
+    assert "too long" not in page.inner_text("#search-status")
+    watch.assert_clean()

@@ -30,14 +30,32 @@ const BibQuery = require(path.join(%(js)s, "query.js"));
 const BibEngine = require(path.join(%(js)s, "engine.js"));
 const BibHighlight = require(path.join(%(js)s, "highlight.js"));
 const fs = require("fs");
+// Runs the root and every part script of a built index (the page loads parts on demand).
 function loadAssets(dir) {
+  self.__BIB_PARTS__ = {};
+  delete require.cache[require.resolve(path.join(dir, "index.js"))];
   require(path.join(dir, "index.js"));
-  for (const f of fs.readdirSync(dir)) if (/^docs-\d+\.js$/.test(f)) require(path.join(dir, f));
+  for (const f of fs.readdirSync(dir)) {
+    if (!/^(terms|text|facet|sort)-[\w]+\.js$/.test(f)) continue;
+    delete require.cache[path.join(dir, f)];
+    require(path.join(dir, f));
+  }
   return self.__BIB_INDEX__;
 }
+// Returns the root of a built index, with no part loaded: parts come through load(names), which
+// runs them and counts them (loaded), as the page's script tags do.
+function lazyAssets(dir) {
+  self.__BIB_PARTS__ = {};
+  const loaded = [];
+  delete require.cache[require.resolve(path.join(dir, "index.js"))];
+  require(path.join(dir, "index.js"));
+  const load = names => { names.forEach(n => { loaded.push(n); const f = path.join(dir, n); delete require.cache[require.resolve(f)]; require(f); });
+                          return Promise.resolve(); };
+  return {index: self.__BIB_INDEX__, load, loaded};
+}
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
-const output = (function () { %(body)s })();
-process.stdout.write(JSON.stringify(output));
+Promise.resolve((function () { %(body)s })()).then(output => process.stdout.write(JSON.stringify(output)),
+  error => { console.error(error && error.stack || error); process.exit(1); });
 """
 
 
@@ -93,25 +111,26 @@ TEST_ENTITIES = [
 
 
 def read_assets(assets: Path) -> tuple[dict, list[dict]]:
-    """Return (index data, records) from built assets; records carry id, type, langs and full text."""
-    def payload(path: Path) -> str:
+    """Return (root, records) from built assets; the root gains "terms" (the whole sorted vocabulary,
+    from every shard), "parts" ({name: data} of every part script); records carry id, type, langs
+    and full text."""
+    def payload(path: Path):
         text = path.read_text(encoding="utf-8")
-        if "JSON.parse('" in text:
-            inner = text[text.index("JSON.parse('") + len("JSON.parse('"):text.rindex("')")]
-            return json.loads(_unescape_js(inner))
-        return json.loads(text[text.index("=") + 1:].rstrip().rstrip(";"))
+        inner = text[text.index("JSON.parse('") + len("JSON.parse('"):text.rindex("')")]
+        return json.loads(_unescape_js(inner))
     data = payload(assets / "index.js")
-    shards = {}
-    for path in assets.glob("docs-*.js"):
-        text = path.read_text(encoding="utf-8")
-        shards[int(re.search(r"\[(\d+)\]=", text).group(1))] = json.loads(text[text.index("]=") + 2:].rstrip().rstrip(";"))
+    parts = {path.name[:-3]: payload(path) for path in assets.glob("*-*.js")
+             if re.match(r"^(terms|text|facet|sort)-", path.name)}
+    data["parts"] = parts
+    data["terms"] = [t for n in range(len(data["shards"])) for t in parts[f"terms-{n}"]["terms"]]
     records = []
-    for ordinal, row in enumerate(data["records"]):  # assets.record_row
-        blocks = shards[ordinal // data["shard_size"]][ordinal % data["shard_size"]]
-        before, after = data["url_patterns"].get(row[1], ("", ""))
-        records.append({"id": row[0], "type": row[1], "lang": row[2], "langs": (row[4:5] or [0])[0] or [row[2]],
-                        "title": row[3], "url": row[5] if len(row) > 5 else before + row[0] + after,
-                        "text": "\n".join([row[3]] + [b[1] for b in blocks])})
+    size = data["fragment_size"]
+    for ordinal, code in enumerate(data["kind"]):
+        kind = data["kinds"][data["rules"]["postings_digits"].index(code)]
+        row = parts[f"text-{ordinal // size}"][ordinal % size]  # assets.text_row
+        before, after = data["url_patterns"].get(kind[0], ("", ""))
+        records.append({"id": row[0], "type": kind[0], "lang": kind[1], "langs": kind[2], "title": row[1],
+                        "url": row[2] or before + row[0] + after, "text": "\n".join([row[1]] + [b[1] for b in row[3]])})
     return data, records
 
 

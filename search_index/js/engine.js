@@ -1,10 +1,14 @@
-/* The search engine in the browser: scores planned queries (js/query.js) straight from the compact
- * index script (window.__BIB_INDEX__) with lunr's BM25.
+/* The search engine in the browser: scores planned queries (js/query.js) with lunr's BM25, straight
+ * from an index loaded by the piece (search_index/FORMAT.md).
  *
- * Nothing is unpacked at load: a term's postings string is decoded and weighted the first time a
- * query needs it (createStore), and createScorer gives what lunr.Index.query would give on the
- * lunr.Index of the same counts (buildIndex, which equals lunr.py's; both equalities are tested).
- * lunr.js still stems words (js/analyze.js) and expands wildcards (TokenSet).
+ * The root (window.__BIB_INDEX__) holds the collection's statistics and a table of term ranges;
+ * each range's shard (terms-<n>.js), each text fragment (text-<n>.js) and each facet or sort column
+ * registers itself in self.__BIB_PARTS__ when its script runs. search() never waits: whatever it
+ * needed and did not find loaded it lists in `missing` (file names), and the caller loads those and
+ * asks again (searchLoading does both). A search that missed nothing read exactly what the whole
+ * index would have given it, so its scores are the single index's scores, bit for bit (tested).
+ * createScorer gives what lunr.Index.query gives on the lunr.Index of the same counts (buildIndex).
+ * lunr.js stems words (js/analyze.js) and expands wildcards (TokenSet), through its public API.
  */
 (function (root, factory) {
   if (typeof module === "object" && module.exports) {
@@ -15,160 +19,190 @@
 })(typeof self !== "undefined" ? self : this, function (lunr, BibAnalyze, BibQuery) {
   "use strict";
 
-  /* lunr's TokenSet.intersect compares every query edge with every index edge; with a Chinese
-   * vocabulary the trie's root has tens of thousands of edges, so each query term cost
-   * milliseconds. Looking non-wildcard edges up directly gives the same set (tested in
-   * tests/test_search_engine.py) in microseconds. */
-  var originalIntersect = lunr.TokenSet.prototype.intersect;
-  function fastIntersect(b) {
-    var output = new lunr.TokenSet();
-    var stack = [{ qNode: b, output: output, node: this }];
-    while (stack.length) {
-      var frame = stack.pop();
-      var qEdges = Object.keys(frame.qNode.edges);
-      for (var q = 0; q < qEdges.length; q++) {
-        var qEdge = qEdges[q];
-        var nEdges = qEdge === "*" ? Object.keys(frame.node.edges)
-          : (Object.prototype.hasOwnProperty.call(frame.node.edges, qEdge) ? [qEdge] : []);
-        for (var n = 0; n < nEdges.length; n++) {
-          var nEdge = nEdges[n];
-          var node = frame.node.edges[nEdge], qNode = frame.qNode.edges[qEdge];
-          var final = node.final && qNode.final, next;
-          if (nEdge in frame.output.edges) {
-            next = frame.output.edges[nEdge];
-            next.final = next.final || final;
-          } else {
-            next = new lunr.TokenSet();
-            next.final = final;
-            frame.output.edges[nEdge] = next;
-          }
-          stack.push({ qNode: qNode, output: next, node: node });
-        }
-      }
-    }
-    return output;
-  }
-  lunr.TokenSet.prototype.intersect = fastIntersect;
-
-  /* lunr scores each matching record with queryVector.dot(recordVector), walking both sorted
-   * arrays; a record's vector holds hundreds of terms and the query's a handful, so walking the
-   * short one and binary-searching the long one is much cheaper. Products are added in the same
-   * index order, so the sum is bit-for-bit the same (tested). */
-  var originalDot = lunr.Vector.prototype.dot;
-  function fastDot(otherVector) {
-    var a = this.elements, b = otherVector.elements;
-    if (a.length * 8 > b.length && b.length * 8 > a.length) return originalDot.call(this, otherVector);
-    var small = a.length <= b.length ? a : b, large = small === a ? b : a;
-    var dotProduct = 0, lo = 0, hi = large.length >> 1;
-    for (var i = 0; i < small.length; i += 2) {
-      var key = small[i], l = lo, h = hi;
-      while (l < h) {
-        var mid = (l + h) >> 1;
-        if (large[mid * 2] < key) l = mid + 1; else h = mid;
-      }
-      if (l < hi && large[l * 2] === key) dotProduct += a === small ? small[i + 1] * large[l * 2 + 1] : large[l * 2 + 1] * small[i + 1];
-      lo = l;
-    }
-    return dotProduct;
-  }
-  lunr.Vector.prototype.dot = fastDot;
-
-  var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz()";  // builder.DIGITS
-  var DIGIT = new Int8Array(128).fill(-1);
-  for (var d = 0; d < DIGITS.length; d++) DIGIT[DIGITS.charCodeAt(d)] = d;
   var SEPARATOR = 32;  // builder.FIELD_SEPARATOR, a space
+  var BOOST_CROSS = 0.5;
+  var VERIFY = 50;  // the results whose phrases are checked against their text: a page of them  // a cross-lingual target weighs as an entity's other name does (query.js)
 
-  /* Returns one term's postings string (builder.encode_postings) as typed arrays: docs (record
-   * ordinals, ascending within each field) and tfs, field f's entries in starts[f]..starts[f+1]. */
-  function decodePostings(text, fieldCount) {
-    var docs = new Int32Array(text.length), tfs = new Int32Array(text.length);
-    var starts = new Int32Array(fieldCount + 1);
-    var n = 0, f = 0, ordinal = 0, value = 0, wantTf = false;
-    for (var i = 0; i < text.length; i++) {
-      var c = text.charCodeAt(i);
-      if (c === SEPARATOR) { starts[++f] = n; ordinal = 0; continue; }
-      var digit = DIGIT[c];
-      if (digit < 32) { value = value * 32 + digit; continue; }
-      value = value * 32 + digit - 32;
-      if (wantTf) {
-        tfs[n - 1] = value;
-        wantTf = false;
-      } else {
-        ordinal += value >> 1;
-        docs[n] = ordinal;
-        tfs[n++] = 1;
-        wantTf = (value & 1) === 1;
+  /* Returns the reader of the postings code (builder.encode_postings; its alphabet is rules.json's
+   * postings_digits): decode(text, fieldCount) -> {docs, tfs, lens, starts} as typed arrays, field f's
+   * entries in starts[f]..starts[f+1], each with its record ordinal, tf and the record's field length. */
+  function createDecoder(digits) {
+    var DIGIT = new Int8Array(128).fill(-1);
+    for (var d = 0; d < digits.length; d++) DIGIT[digits.charCodeAt(d)] = d;
+    return function decodePostings(text, fieldCount) {
+      var docs = new Int32Array(text.length), tfs = new Int32Array(text.length), lens = new Int32Array(text.length);
+      var starts = new Int32Array(fieldCount + 1);
+      var n = 0, f = 0, ordinal = 0, value = 0, step = 0;  // step: 0 gap, 1 tf, 2 length
+      for (var i = 0; i < text.length; i++) {
+        var c = text.charCodeAt(i);
+        if (c === SEPARATOR) { starts[++f] = n; ordinal = 0; continue; }
+        var digit = DIGIT[c];
+        if (digit < 32) { value = value * 32 + digit; continue; }
+        value = value * 32 + digit - 32;
+        if (step === 0) {
+          ordinal += value >> 1;
+          docs[n] = ordinal;
+          tfs[n] = 1;
+          step = value & 1 ? 1 : 2;
+        } else if (step === 1) {
+          tfs[n] = value;
+          step = 2;
+        } else {
+          lens[n++] = value;
+          step = 0;
+        }
+        value = 0;
       }
-      value = 0;
-    }
-    while (f < fieldCount) starts[++f] = n;
-    return { docs: docs.subarray(0, n), tfs: tfs.subarray(0, n), starts: starts };
+      while (f < fieldCount) starts[++f] = n;
+      return { docs: docs.subarray(0, n), tfs: tfs.subarray(0, n), lens: lens.subarray(0, n), starts: starts };
+    };
   }
 
-  /* Returns the index terms and their postings, decoded and weighted one term at a time, on first
-   * use: {terms, fields, size, find(term) -> t | -1, entry(t) -> {docs, starts, weights}}. */
-  function createStore(data) {
-    var fields = data.fields.map(function (f) { return f[0]; });
-    var boosts = data.fields.map(function (f) { return f[1]; });
-    var F = fields.length, n = data.records ? data.records.length : data.lengths.length / F;
-    var lengths = data.lengths, terms = data.terms, k1 = data.k1, b = data.b;
-    var average = fields.map(function (_, f) {
-      var sum = 0;
-      for (var r = 0; r < n; r++) sum += lengths[r * F + f];
-      return n ? sum / n : 0;
-    });
-    var entries = new Array(terms.length);
+  /* Returns the parts registry the scripts fill: part(name) -> data, or undefined until loaded. */
+  function globalParts() {
+    return function (name) {
+      var parts = (typeof self !== "undefined" ? self : {}).__BIB_PARTS__;
+      return parts ? parts[name] : undefined;
+    };
+  }
+
+  /* Returns the index terms and their postings over the loaded shards, decoded and weighted one term
+   * at a time, on first use. Every lookup that needs a shard not loaded yet answers as if the term
+   * were absent and notes the shard's file in missing (a Set the caller empties between searches).
+   * Terms are numbered by their place in the whole sorted vocabulary, as the single index numbers
+   * them: a shard's first term has the ordinal the root's table gives. */
+  function createStore(index, part) {
+    part = part || globalParts();
+    var fields = index.fields.map(function (f) { return f[0]; });
+    var boosts = index.fields.map(function (f) { return f[1]; });
+    var F = fields.length, n = index.size, k1 = index.k1, b = index.b, average = index.average;
+    var table = index.shards, decode = createDecoder(index.rules.postings_digits);
+    var missing = new Set(), entries = new Map();
+
+    // JavaScript compares strings by UTF-16 code units, the order the builder sorts keys in.
+    function lowerBound(list, key) {
+      var lo = 0, hi = list.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (list[mid] < key) lo = mid + 1; else hi = mid;
+      }
+      return lo;
+    }
+
+    /* Returns the number of the shard whose range holds key: the last one starting at or before it. */
+    function shardOf(key) {
+      var lo = 0, hi = table.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (table[mid][0] <= key) lo = mid + 1; else hi = mid;
+      }
+      return lo - 1;
+    }
+
+    /* Returns shard i, or null (noting its file as missing) when it is not loaded. */
+    function shard(i) {
+      var s = part("terms-" + i);
+      if (!s) { missing.add("terms-" + i + ".js"); return null; }
+      return s;
+    }
+
+    function find(term) {
+      var i = shardOf(term), s = shard(i);
+      if (!s) return -1;
+      var t = lowerBound(s.terms, term);
+      return t < s.terms.length && s.terms[t] === term ? table[i][1] + t : -1;
+    }
+
+    // the shard holding term ordinal t (loaded: the ordinal was found in it)
+    function shardOfOrdinal(t) {
+      var lo = 0, hi = table.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (table[mid][1] <= t) lo = mid + 1; else hi = mid;
+      }
+      return lo - 1;  // an empty shard (bigram lists only) shares its offset with the next, so is never last
+    }
+
+    function locate(t) {
+      var i = shardOfOrdinal(t);
+      return { shard: part("terms-" + i), at: t - table[i][1] };
+    }
+
+    function term(t) {
+      var place = locate(t);
+      return place.shard.terms[place.at];
+    }
 
     function entry(t) {
-      var e = entries[t];
+      var e = entries.get(t);
       if (e) return e;
-      e = decodePostings(data.postings[t], F);
+      var place = locate(t);
+      e = decode(place.shard.postings[place.at], F);
       var df = e.docs.length;  // lunr.idf counts a record once per field it appears in
       var idf = Math.log(1 + Math.abs((n - df + 0.5) / (df + 0.5)));
-      var weights = new Float64Array(df), docs = e.docs, tfs = e.tfs;
+      var weights = new Float64Array(df), tfs = e.tfs, lens = e.lens;
       for (var f = 0; f < F; f++) {
         var avg = average[f], boost = boosts[f];
         for (var k = e.starts[f]; k < e.starts[f + 1]; k++) {
           // lunr.Builder's BM25 expression, term for term (the same double), rounded as it rounds
           var tf = tfs[k];
-          var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[docs[k] * F + f] / avg)) + tf) * boost;
+          var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lens[k] / avg)) + tf) * boost;
           weights[k] = Math.round(score * 1000) / 1000;
         }
       }
       e.weights = weights;
-      return (entries[t] = e);
+      entries.set(t, e);
+      return e;
     }
 
-    // JavaScript compares strings by UTF-16 code units, the order builder.compact sorts terms in.
-    function lowerBound(term) {
-      var lo = 0, hi = terms.length;
-      while (lo < hi) {
-        var mid = (lo + hi) >> 1;
-        if (terms[mid] < term) lo = mid + 1; else hi = mid;
+    /* Returns the ordinals of the terms starting with prefix, in order (all shards of its range). */
+    function withPrefix(prefix) {
+      var out = [], last = shardOf(prefix + "\uffff"), complete = true;
+      for (var i = shardOf(prefix); i <= last; i++) {
+        var s = shard(i);
+        if (!s) { complete = false; continue; }
+        for (var t = lowerBound(s.terms, prefix); t < s.terms.length && s.terms[t].startsWith(prefix); t++) out.push(table[i][1] + t);
       }
-      return lo;
+      return complete ? out : [];
     }
 
-    function find(term) {
-      var t = lowerBound(term);
-      return t < terms.length && terms[t] === term ? t : -1;
+    /* Returns the ordinals of every term passing test, in order (a leading wildcard reads every shard). */
+    function matching(test) {
+      var out = [], complete = true;
+      for (var i = 0; i < table.length; i++) {
+        var s = shard(i);
+        if (!s) { complete = false; continue; }
+        for (var t = 0; t < s.terms.length; t++) { if (test(s.terms[t])) out.push(table[i][1] + t); }
+      }
+      return complete ? out : [];
     }
 
-    return { terms: terms, fields: fields, size: n, find: find, lowerBound: lowerBound, entry: entry };
+    /* Returns the index terms of 3+ characters, starting with a Han character, that hold the bigram
+     * (assets.containing_table), from the bigram's shard. */
+    function containing(bigram) {
+      var s = shard(shardOf(bigram));
+      return (s && s.containing[bigram]) || [];
+    }
+
+    /* Returns the cross-lingual expansions {key: [[target, weight]]} of keys starting with the term. */
+    function expansions(first) {
+      var s = shard(shardOf(first));
+      return (s && s.expansions) || {};
+    }
+
+    return { fields: fields, size: n, count: index.terms, find: find, term: term, entry: entry, withPrefix: withPrefix,
+             matching: matching, containing: containing, expansions: expansions, missing: missing, part: part };
   }
 
-  /* Returns a lunr.Index equal to the one lunr.py builds from the same counts (builder.lunr_index).
-   *
-   * The page does not use it: createScorer computes the same scores from the postings without
-   * building every record's field vectors up front. Tests build it to check both (lunr.py's index
-   * equals this one; the scorer's results equal this one's Index.query). */
-  function buildIndex(data) {
-    var store = createStore(data);
-    var fields = store.fields, n = store.size, terms = data.terms;
+  /* Returns a lunr.Index equal to the one lunr.py builds from the same counts (builder.lunr_index),
+   * from a store with every shard loaded: the single index the tests compare the page's scores with. */
+  function buildIndex(store) {
+    var fields = store.fields, n = store.size, count = store.count, terms = new Array(count);
     var vectors = fields.map(function () { var a = new Array(n); for (var r = 0; r < n; r++) a[r] = []; return a; });
     var invertedIndex = Object.create(null);
-    for (var t = 0; t < terms.length; t++) {
+    for (var t = 0; t < count; t++) {
       var e = store.entry(t), posting = { _index: t };
+      terms[t] = store.term(t);
       for (var f = 0; f < fields.length; f++) {
         var refs = {};
         for (var k = e.starts[f]; k < e.starts[f + 1]; k++) {
@@ -203,7 +237,7 @@
    * meets each (field, record). tests/test_search_engine.py compares it with lunr.Index.query.
    * lunr still expands wildcards (TokenSet) and stems words; lunr.py builds the reference index. */
   function createScorer(store) {
-    var F = store.fields.length, n = store.size, terms = store.terms;
+    var F = store.fields.length, n = store.size;
     var LEADING = BibQuery.LEADING, TRAILING = BibQuery.TRAILING;
 
     /* Returns the index terms (ordinals) a clause expands to, in the order lunr's TokenSet
@@ -215,27 +249,27 @@
         var t = store.find(spec.term);
         return t < 0 ? [] : [t];
       }
-      var matching = [], i;
+      var matching;
       if (!(spec.wildcard & LEADING)) {
-        for (i = store.lowerBound(spec.term); i < terms.length && terms[i].startsWith(spec.term); i++) matching.push(i);
+        matching = store.withPrefix(spec.term);
       } else {
-        var test = spec.wildcard & TRAILING ? function (w) { return w.indexOf(spec.term) >= 0; }
-          : function (w) { return w.endsWith(spec.term); };
-        for (i = 0; i < terms.length; i++) { if (test(terms[i])) matching.push(i); }
+        matching = store.matching(spec.wildcard & TRAILING ? function (w) { return w.indexOf(spec.term) >= 0; }
+          : function (w) { return w.endsWith(spec.term); });
       }
       if (matching.length < 2) return matching;
       var ordinalOf = new Map();
-      var words = matching.map(function (m) { ordinalOf.set(terms[m], m); return terms[m]; });
+      var words = matching.map(function (m) { var w = store.term(m); ordinalOf.set(w, m); return w; });
       var pattern = (spec.wildcard & LEADING ? "*" : "") + spec.term + (spec.wildcard & TRAILING ? "*" : "");
       return lunr.TokenSet.fromArray(words).intersect(lunr.TokenSet.fromString(pattern)).toArray()
         .map(function (w) { return ordinalOf.get(w); });
     }
 
-    /* Returns {count, docs, scores, slotOf, bits, words, expansions}: the count matching records
+    /* Returns {count, docs, scores, slotOf, bits, words, expansions} (expanded: specs.map(expand), when
+     * the caller has it already): the count matching records
      * (docs[j], scores[j] for j < count), slotOf[ordinal] = j + 1 (0: no match), and bits[j * words
      * + (s >> 5)] telling which specs s record j matched. */
-    function run(specs) {
-      var expansions = specs.map(expand);
+    function run(specs, expanded) {
+      var expansions = expanded || specs.map(expand);
       var queryWeight = new Map();
       expansions.forEach(function (ts, s) {
         ts.forEach(function (t) {
@@ -296,7 +330,7 @@
             var mid = (lo + hi) >> 1;
             if (e.docs[mid] < ordinal) lo = mid + 1; else hi = mid;
           }
-          if (lo < e.starts[f + 1] && e.docs[lo] === ordinal) { out.push(terms[t]); return; }
+          if (lo < e.starts[f + 1] && e.docs[lo] === ordinal) { out.push(store.term(t)); return; }
         }
       });
       return out;
@@ -334,46 +368,6 @@
     return c;
   }
 
-  /* Returns {has, containing, warm} over the index terms; containing() finds longer Han terms that
-   * hold a text, through a character-bigram table that warm() builds (the page calls it when idle,
-   * it takes ~40 ms at 5,000 records); until then it scans the terms (~1 ms a call). */
-  function createVocab(store, analyzer) {
-    var bigrams = null;
-    function warm() {
-      if (bigrams) return;
-      var table = new Map();
-      store.terms.forEach(function (t) {
-        if (t.length < 3 || !analyzer.isHan(t)) return;  // isHan reads the first character
-        var chars = Array.from(t);
-        if (chars.length < 3) return;
-        var seen = new Set();
-        for (var i = 0; i + 1 < chars.length; i++) {
-          var bg = chars[i] + chars[i + 1];
-          if (seen.has(bg)) continue;
-          seen.add(bg);
-          var list = table.get(bg);
-          if (list) list.push(t); else table.set(bg, [t]);
-        }
-      });
-      bigrams = table;
-    }
-    function longerHanTerms(text) {
-      var first = Array.from(text).slice(0, 2).join("");
-      if (bigrams) return bigrams.get(first) || [];
-      return store.terms.filter(function (t) {
-        return t.length >= 3 && t.indexOf(text) >= 0 && analyzer.isHan(t) && Array.from(t).length >= 3;
-      });
-    }
-    return {
-      has: function (t) { return store.find(t) >= 0; },
-      containing: function (text) {
-        if (Array.from(text).length < 2) return [];
-        return longerHanTerms(text).filter(function (t) { return t !== text && t.indexOf(text) >= 0; })
-          .sort(function (x, y) { return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0); });
-      },
-      warm: warm
-    };
-  }
 
   /* Returns true when keys occur consecutively among the phrase keys of the record's text. */
   function hasPhrase(analyzer, texts, keys) {
@@ -391,24 +385,129 @@
     return false;
   }
 
-  /* Returns the engine for one loaded index script (window.__BIB_INDEX__). */
-  function createEngine(data) {
-    var analyzer = BibAnalyze.createAnalyzer(data.rules, data.ts);
-    var store = createStore(data);
-    var scorer = createScorer(store);
-    var vocab = createVocab(store, analyzer);
-    var planner = BibQuery.createPlanner(analyzer, vocab, data.entities, data.rules);
-    var patterns = data.url_patterns || {};
-    var records = data.records.map(function (r, ordinal) {  // assets.record_row
-      var pattern = patterns[r[1]];
-      return { ordinal: ordinal, id: r[0], type: r[1], lang: r[2], langs: r[4] || [r[2]], title: r[3],
-               url: r.length > 5 ? r[5] : pattern[0] + r[0] + pattern[1] };
-    });
+  /* Returns {has, containing} over the index terms, as the planner asks (js/query.js): containing()
+   * lists the longer Han terms that hold a text, shortest first, from the bigram lists the builder
+   * ships in the shards. */
+  function createVocab(store) {
+    return {
+      has: function (t) { return store.find(t) >= 0; },
+      containing: function (text) {
+        var chars = Array.from(text);
+        if (chars.length < 2) return [];
+        return store.containing(chars[0] + chars[1]).filter(function (t) { return t !== text && t.indexOf(text) >= 0; })
+          .sort(function (x, y) { return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0); });
+      }
+    };
+  }
 
-    function passesFilters(record, options) {
+  /* Adds the cross-lingual expansions of the query's terms to its clauses (issue 14): at each
+   * "should" clause whose literal alternative is one term, the longest key of consecutive such terms
+   * that the key's shard lists; each target becomes a non-literal alternative of every clause the key
+   * spans (all its terms must match, its boost BOOST_CROSS times the target's weight), so a record
+   * found only through it has no literal clause and ranks below every literal match. span: the most
+   * terms a key has (the root's expansion_span). Returns the [key, target, weight] used. */
+  function addCrossLingual(store, clauses, span) {
+    var runs = [], used = [];
+    if (!span) return used;
+    clauses.forEach(function (c, i) {
+      var alt = c.presence === "should" && c.parts.length === 1 && c.parts[0].alts[0];
+      var t = alt && alt.literal && alt.terms.length === 1 && !alt.terms[0].wildcard ? alt.terms[0].term : null;
+      runs.push(t);
+    });
+    for (var i = 0; i < runs.length; i++) {
+      if (runs[i] === null) continue;
+      var table = store.expansions(runs[i]), best = 0;
+      for (var j = i, key = runs[i]; j < runs.length && j < i + span && runs[j] !== null; j++, key += " " + runs[j]) {
+        if (Object.prototype.hasOwnProperty.call(table, key)) best = j - i + 1;
+      }
+      if (!best) continue;
+      key = runs.slice(i, i + best).join(" ");
+      table[key].forEach(function (target) {
+        var alt = { terms: target[0].split(" ").map(function (t) { return { term: t, boost: BOOST_CROSS * target[1], wildcard: 0 }; }),
+                    literal: false };
+        for (var k = i; k < i + best; k++) clauses[k].parts[0].alts.push(alt);
+        used.push([key, target[0], target[1]]);
+      });
+      i += best - 1;
+    }
+    return used;
+  }
+
+  /* Returns a record of the collection: type and languages from the root, id, title, url and text
+   * blocks from its fragment once loaded (undefined until then). */
+  function createRecords(index, part) {
+    var size = index.fragment_size, patterns = index.url_patterns || {}, digits = index.rules.postings_digits;
+    function Record(ordinal, kind) {
+      this.ordinal = ordinal;
+      this.type = kind[0];
+      this.lang = kind[1];
+      this.langs = kind[2];
+    }
+    Record.prototype.fragment = function () { return "text-" + Math.floor(this.ordinal / size); };
+    Record.prototype.row = function () {
+      var rows = part(this.fragment());
+      return rows ? rows[this.ordinal % size] : undefined;
+    };
+    [["id", 0], ["title", 1], ["blocks", 3]].forEach(function (pair) {
+      Object.defineProperty(Record.prototype, pair[0], { get: function () { var r = this.row(); return r && r[pair[1]]; } });
+    });
+    Object.defineProperty(Record.prototype, "url", { get: function () {
+      var r = this.row();
+      if (!r) return undefined;
+      var pattern = patterns[this.type];
+      return r[2] || pattern[0] + r[0] + pattern[1];
+    } });
+    var records = new Array(index.size);
+    for (var o = 0; o < index.size; o++) records[o] = new Record(o, index.kinds[digits.indexOf(index.kind.charAt(o))]);
+    return records;
+  }
+
+  /* Returns the engine over one index: its root (window.__BIB_INDEX__) and the parts registry
+   * (part(name) -> data; by default self.__BIB_PARTS__, which the part scripts fill). */
+  function createEngine(index, part) {
+    part = part || globalParts();
+    var analyzer = BibAnalyze.createAnalyzer(index.rules, index.ts);
+    var store = createStore(index, part);
+    var scorer = createScorer(store);
+    var vocab = createVocab(store);
+    var planner = BibQuery.createPlanner(analyzer, vocab, index.entities, index.rules);
+    var records = createRecords(index, part);
+    var maxQuery = index.rules.max_query, maxClauses = index.rules.max_clauses;
+
+    function passesFilters(record, options, facets) {
       if (options.type && record.type !== options.type) return false;
       if (options.lang && record.langs.indexOf(options.lang) < 0) return false;
+      for (var f = 0; f < facets.length; f++) {
+        var row = facets[f].column.rows[record.ordinal], ok = false;
+        for (var v = 0; v < row.length && !ok; v++) ok = facets[f].wanted.has(row[v]);
+        if (!ok) return false;
+      }
       return true;
+    }
+
+    /* Returns the part named, or null after noting its file as missing. */
+    function need(name, missing) {
+      var data = part(name);
+      if (data === undefined) { missing.add(name + ".js"); return null; }
+      return data;
+    }
+
+    /* Returns the facet filters of options.filters ({facet: [values]}) as [{column, wanted}]. */
+    function facetFilters(filters, missing) {
+      var out = [];
+      Object.keys(filters || {}).sort().forEach(function (name) {
+        var values = filters[name];
+        if (index.facets.indexOf(name) < 0 || !values || !values.length) return;
+        var column = need("facet-" + name, missing);
+        if (!column) return;
+        var wanted = new Set();
+        values.forEach(function (v) {
+          var at = column.values.indexOf(String(v));
+          if (at >= 0) wanted.add(at);
+        });
+        out.push({ column: column, wanted: wanted });
+      });
+      return out;
     }
 
     /* Returns the distinct {term, wildcard, boost} of the plan (the highest boost of each) and
@@ -501,17 +600,41 @@
       }
     });
 
-    /* Returns {results, expanded, pending, clauses}: results sorted best first (Result); pending
-     * when phrases await record text. */
+    /* Returns {results, expanded, crossLingual, pending, clauses, missing, truncated, facets}:
+     * results sorted best first (Result), or by options.sort ("newest" / "oldest": the root's sort
+     * keys in order, then relevance); missing: the files this search needed and did not find loaded
+     * (load them and search again; the results are empty until then); pending when some of the
+     * first options.verify (50) results await their text for a phrase check (textNeeded: its
+     * fragments; the results past those may hold records whose phrase is not checked yet); facets: {name: [[value, count], ...]} over the whole
+     * result set, for each name of options.facets. Options: type, lang, exact, filters ({facet:
+     * [values]}: a record passes with one of the values of every facet named), sort, facets. */
     function search(query, options) {
       options = options || {};
-      var getDoc = options.getDoc || function () { return undefined; };
+      store.missing.clear();
+      var missing = store.missing, textNeeded = new Set(), verify = options.verify || VERIFY;
+      var chars = Array.from(String(query || ""));
+      var truncated = chars.length > maxQuery;
+      if (truncated) query = chars.slice(0, maxQuery).join("");
+      var facets = facetFilters(options.filters, missing);
+      var filtered = Boolean(options.type || options.lang || facets.length);
       var p = planner.plan(query, { exact: options.exact });
-      var out = { results: [], expanded: p.expanded, pending: false, clauses: p.clauses };
+      if (p.clauses.length > maxClauses) {  // each clause costs work on every candidate record
+        p.clauses = p.clauses.slice(0, maxClauses);
+        truncated = true;
+      }
+      var crossLingual = options.exact ? [] : addCrossLingual(store, p.clauses, index.expansion_span);
+      var out = { results: [], expanded: p.expanded, crossLingual: crossLingual, pending: false, clauses: p.clauses,
+                  missing: [], truncated: truncated, facets: {}, textNeeded: [] };
+      var specs = collectSpecs(p.clauses);
+      var expanded = specs.map(scorer.expand);
+      var sortKeys = sortColumns(options.sort, missing);
+      var counted = (options.facets || []).filter(function (name) { return index.facets.indexOf(name) >= 0; })
+        .map(function (name) { return { name: name, column: need("facet-" + name, missing) }; });
+      if (missing.size) { out.missing = Array.from(missing).sort(); return out; }
       if (p.matchAll) {
-        out.results = records.filter(function (r) { return passesFilters(r, options); })
+        out.results = records.filter(function (r) { return passesFilters(r, options, facets); })
           .map(function (r) { return new Result(r, 0, 0, 0, null, -1); });
-        return out;
+        return finish(out, sortKeys, counted);
       }
       var positives = p.clauses.filter(function (c) { return c.presence !== "not"; });
       var negatives = p.clauses.filter(function (c) { return c.presence === "not"; });
@@ -519,7 +642,7 @@
       var needed = strong.length ? strong : positives;
       var hasPhrases = p.clauses.some(function (c) { return c.phrase && c.phrase.length > 1; });
       var specs = collectSpecs(p.clauses);
-      var hits = specs.length ? scorer.run(specs)
+      var hits = specs.length ? scorer.run(specs, expanded)
         : { count: 0, docs: [], scores: [], slotOf: new Int32Array(records.length), bits: [], words: 0, expansions: [] };
       var state = { pending: false }, noState = {};
       var words = Math.max(hits.words, 1), none = new Uint32Array(words);
@@ -528,8 +651,9 @@
 
       function textsOf(record) {
         return function () {
-          var blocks = getDoc(record.ordinal);
-          return blocks ? [record.title].concat(blocks.map(function (b) { return b[1]; })) : undefined;
+          var blocks = record.blocks;
+          if (!blocks) return undefined;
+          return [record.title].concat(blocks.map(function (b) { return b[1]; }));
         };
       }
 
@@ -537,7 +661,11 @@
        * literal * 65536 + coverage (see search's sort). */
       function outcome(bits, base, getTexts, rowState) {
         var c;
-        for (c = 0; c < neg.length; c++) { if (satisfied(neg[c], false, bits, base, words, getTexts, noState)) return -1; }
+        for (c = 0; c < neg.length; c++) {
+          var negState = { pending: false };  // an excluded phrase not checked yet excludes nothing yet
+          if (satisfied(neg[c], false, bits, base, words, getTexts, negState) && !negState.pending) return -1;
+          if (negState.pending) rowState.pending = true;
+        }
         var coverage = 0, literal = 0, anyNeeded = false;
         for (c = 0; c < pos.length; c++) {
           if (satisfied(pos[c], false, bits, base, words, getTexts, rowState)) {
@@ -556,16 +684,17 @@
       var candidates = positives.length ? hits.docs.slice(0, hits.count).sort() : null;
       var total = candidates ? candidates.length : records.length;
       var keptOrdinal = new Int32Array(total), keptKey = new Int32Array(total), keptScore = new Float64Array(total);
-      var kept = 0, judged = new Map(), filtered = Boolean(options.type || options.lang);
+      var keptPending = hasPhrases ? new Uint8Array(total) : null;
+      var kept = 0, judged = new Map();
       for (var i = 0; i < total; i++) {
         var ordinal = candidates ? candidates[i] : i, record = records[ordinal];
-        if (filtered && !passesFilters(record, options)) continue;
+        if (filtered && !passesFilters(record, options, facets)) continue;
         var j = hits.slotOf[ordinal] - 1;
         var bits = j >= 0 ? hits.bits : none, base = j >= 0 ? j * words : 0, key;
         if (hasPhrases) {
           var rowState = { pending: false };
           key = outcome(bits, base, textsOf(record), rowState);
-          if (key >= 0 && rowState.pending) state.pending = true;
+          if (key >= 0 && rowState.pending) keptPending[kept] = 1;
         } else {
           var row = words === 1 ? bits[base] : Array.prototype.join.call(bits.subarray(base, base + words));
           key = judged.get(row);
@@ -582,9 +711,69 @@
       for (i = 0; i < kept; i++) {
         var r = rank[i], o = keptOrdinal[r];
         out.results[i] = new Result(records[o], keptScore[r], keptKey[r] & 65535, keptKey[r] >>> 16, hits, hits.slotOf[o] - 1);
+        // Phrases are checked against record text, loaded for the first results only: a record not
+        // checked yet ranks as if it held the phrase, so the checked ones above it are placed right.
+        if (keptPending && keptPending[r] && i < verify) {
+          textNeeded.add(records[o].fragment() + ".js");
+          state.pending = true;
+        }
       }
       out.pending = state.pending;
+      out.textNeeded = Array.from(textNeeded).sort();
+      return finish(out, sortKeys, counted);
+    }
+
+    /* Returns the sort columns options.sort needs, each {values, sign}, or [] for relevance. */
+    function sortColumns(sort, missing) {
+      if (sort !== "newest" && sort !== "oldest") return [];
+      return index.sorts.map(function (name) { return { values: need("sort-" + name, missing), sign: sort === "newest" ? -1 : 1 }; });
+    }
+
+    // out with its results in sortKeys order (stable: relevance breaks ties) and its facet counts
+    function finish(out, sortKeys, counted) {
+      if (sortKeys.length) {
+        var position = new Map();
+        out.results.forEach(function (r, i) { position.set(r, i); });
+        out.results.sort(function (x, y) {
+          for (var k = 0; k < sortKeys.length; k++) {
+            var a = sortKeys[k].values[x.record.ordinal], b = sortKeys[k].values[y.record.ordinal];
+            if (a === b) continue;
+            if (a === null || a === undefined) return 1;  // records without the key go last either way
+            if (b === null || b === undefined) return -1;
+            return (a < b ? -1 : 1) * sortKeys[k].sign;
+          }
+          return position.get(x) - position.get(y);
+        });
+      }
+      counted.forEach(function (facet) {
+        var counts = new Map();
+        out.results.forEach(function (r) {
+          facet.column.rows[r.record.ordinal].forEach(function (v) { counts.set(v, (counts.get(v) || 0) + 1); });
+        });
+        out.facets[facet.name] = Array.from(counts.entries()).map(function (e) { return [facet.column.values[e[0]], e[1]]; })
+          .sort(function (x, y) { return y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0); });
+      });
       return out;
+    }
+
+    /* Returns a promise for search(query, options) once every file it needs is loaded: load(names)
+     * returns a promise that those files (in this folder) have run. Phrases load the text of the first
+     * results, round by round, until the first options.verify are checked. */
+    function searchLoading(query, options, load) {
+      function attempt(rounds) {
+        var out = search(query, options);
+        var wanted = out.missing.length ? out.missing : out.pending ? out.textNeeded : [];
+        if (!wanted.length || rounds > 40) return Promise.resolve(out);
+        return load(wanted).then(function () { return attempt(rounds + 1); });
+      }
+      return attempt(0);
+    }
+
+    /* Returns the text fragments (file names) holding the records of these results. */
+    function fragmentsOf(results) {
+      var names = new Set();
+      results.forEach(function (r) { if (!r.record.row()) names.add(r.record.fragment() + ".js"); });
+      return Array.from(names).sort();
     }
 
     /* Returns the set of index terms to highlight in a result: the terms of the alternatives
@@ -607,11 +796,10 @@
       return show;
     }
 
-    return { search: search, highlightTerms: highlightTerms, records: records, analyzer: analyzer,
-             planner: planner, vocab: vocab, scorer: scorer, store: store, warm: vocab.warm };
+    return { search: search, searchLoading: searchLoading, fragmentsOf: fragmentsOf, highlightTerms: highlightTerms,
+             records: records, analyzer: analyzer, planner: planner, vocab: vocab, scorer: scorer, store: store };
   }
 
   return { createEngine: createEngine, buildIndex: buildIndex, createStore: createStore, createScorer: createScorer,
-           decodePostings: decodePostings, rankOrder: rankOrder, fastIntersect: fastIntersect,
-           originalIntersect: originalIntersect, fastDot: fastDot, originalDot: originalDot, hasPhrase: hasPhrase };
+           createDecoder: createDecoder, rankOrder: rankOrder, hasPhrase: hasPhrase };
 });

@@ -72,10 +72,9 @@
     return { term: t, boost: boost || 1, wildcard: wildcard || 0 };
   }
 
-  /* Returns the plan-building functions bound to an analyzer, the index vocabulary and entities.
-   * vocab: {has(term), containing(text) -> [terms that contain text, longer ones]} */
-  function createPlanner(analyzer, vocab, entities, rules) {
-    var maxExpansions = rules.max_expansions || 200;
+  /* Returns the entity names as the planner compares them: {keyOf(text), isAcronym(text), byKey:
+   * Map(key -> {entity, name, acronym}), hanNames: the all-Han names, longest first}. */
+  function createEntityNames(analyzer, entities) {
     var entityByKey = new Map();
     var hanNames = [];
 
@@ -104,6 +103,17 @@
       });
     });
     hanNames.sort(function (a, b) { return b.length - a.length || (a < b ? -1 : 1); });
+
+    var maxWords = 1;
+    entityByKey.forEach(function (_, key) { maxWords = Math.max(maxWords, key.split(" ").length); });
+    return { keyOf: keyOf, isAcronym: isAcronym, byKey: entityByKey, hanNames: hanNames, maxWords: maxWords };
+  }
+
+  /* Returns the Chinese side of planning over the index vocabulary: {segment(run), containing(text),
+   * hanPart(run), hanPieces(run)}. vocab: {has(term), containing(text)} (js/engine.js). */
+  function createHanPlanner(vocab, names, rules) {
+    var maxExpansions = rules.max_expansions || 200;
+    var hanNames = names.hanNames;
 
     /* Returns the minimal-cost cut of a Han run into index terms (unknown characters stand alone). */
     function segment(run) {
@@ -147,75 +157,6 @@
         }
       }
       return { alts: alts, stop: false, label: run };
-    }
-
-    /* Returns the alternatives naming an entity in every other form it has (for expansion). */
-    function entityAlts(entity, literalKey) {
-      var alts = [{ terms: [term("@" + entity.slug, BOOST_EXPANDED)], literal: false }], shown = [];
-      entity.names.forEach(function (name) {
-        var key = keyOf(name);
-        if (!key || key === literalKey) return;
-        var runs = analyzer.runs(name);
-        var terms = [];
-        runs.forEach(function (r) {
-          if (r.kind === "han") {
-            if (vocab.has(r.text)) terms.push(term(r.text, BOOST_EXPANDED));
-            else segment(r.text).forEach(function (p) { terms.push(term(p, BOOST_EXPANDED)); });
-          } else if (!analyzer.isStopWord(r.text)) {
-            terms.push(term(analyzer.wordTerm(r.text), BOOST_EXPANDED));
-          }
-        });
-        if (!terms.length) return;
-        alts.push({ terms: terms, literal: false });
-        if (shown.indexOf(name) < 0) shown.push(name);
-      });
-      return { alts: alts, shown: shown };
-    }
-
-    /* Returns the index terms, shorter than prefix, that words starting with prefix are stemmed to:
-     * the index holds "organ" for "organisations", so organi* and organis* must look for it too.
-     * A term t = prefix minus a tail qualifies when t + some common ending that starts with the tail
-     * stems back to t (organ + isation -> organ). */
-    function stemsShorterThan(prefix) {
-      var found = [];
-      if (!/^[a-z]+$/.test(prefix)) return found;
-      for (var k = prefix.length - 1; k >= 3; k--) {
-        var t = prefix.slice(0, k), tail = prefix.slice(k);
-        if (!vocab.has(t)) continue;
-        if (STEM_ENDINGS.some(function (e) { return e.startsWith(tail) && analyzer.wordTerm(t + e) === t; })) found.push(t);
-      }
-      return found;
-    }
-
-    function wordPart(word) {
-      return { alts: [{ terms: [term(analyzer.wordTerm(word))], literal: true }],
-               stop: analyzer.isStopWord(word), label: word };
-    }
-
-    /* Returns the parts of one unquoted query item, in order, each tagged with how it was made. */
-    function itemParts(text) {
-      var parts = [];
-      analyzer.runs(text).forEach(function (r) {
-        var lead = text.charAt(r.start - 1) === "*", trail = text.charAt(r.end) === "*";
-        if (lead || trail) {
-          var flags = (lead ? LEADING : 0) | (trail ? TRAILING : 0);
-          var alts = [{ terms: [term(r.text, 1, flags)], literal: true }];
-          if (r.kind === "word") {
-            var stemmed = analyzer.wordTerm(r.text);
-            if (stemmed !== r.text) alts.push({ terms: [term(stemmed, 1, flags)], literal: true });
-            if (flags === TRAILING) {
-              stemsShorterThan(r.text).forEach(function (t) { alts.push({ terms: [term(t)], literal: true }); });
-            }
-          }
-          parts.push({ part: { alts: alts, stop: false, label: (lead ? "*" : "") + r.text + (trail ? "*" : "") }, kind: "wild" });
-        } else if (r.kind === "word") {
-          parts.push({ part: wordPart(r.text), kind: "word", key: analyzer.wordTerm(r.text),
-                       typed: text.slice(r.start, r.end) });
-        } else {
-          hanPieces(r.text).forEach(function (p) { parts.push(p); });
-        }
-      });
-      return parts;
     }
 
     /* Returns the parts of a Han run: entity names whole, the rest cut by segment(). */
@@ -263,14 +204,38 @@
       return out;
     }
 
-    /* Returns the keys a phrase must show consecutively: word terms, and Han text char by char. */
-    function phraseKeys(text) {
-      var keys = [];
-      analyzer.runs(text).forEach(function (r) {
-        if (r.kind === "han") Array.from(r.text).forEach(function (c) { keys.push(c); });
-        else keys.push(analyzer.wordTerm(r.text));
+    return { segment: segment, containing: containing, hanPart: hanPart, hanPieces: hanPieces };
+  }
+
+  /* Returns the entity expansion of planned parts: {entityAlts, expandEntities(parts, exact),
+   * joinEntityNames(items)}: a name in one form also searches the entity's other names. */
+  function createEntityExpansion(analyzer, vocab, names, han) {
+    var keyOf = names.keyOf, isAcronym = names.isAcronym, entityByKey = names.byKey, segment = han.segment;
+    // no name spans more query words than the longest name has: trying longer spans costs a long
+    // query (a 500-character one) far more than it can find
+    var maxWords = names.maxWords;
+
+    /* Returns the alternatives naming an entity in every other form it has (for expansion). */
+    function entityAlts(entity, literalKey) {
+      var alts = [{ terms: [term("@" + entity.slug, BOOST_EXPANDED)], literal: false }], shown = [];
+      entity.names.forEach(function (name) {
+        var key = keyOf(name);
+        if (!key || key === literalKey) return;
+        var runs = analyzer.runs(name);
+        var terms = [];
+        runs.forEach(function (r) {
+          if (r.kind === "han") {
+            if (vocab.has(r.text)) terms.push(term(r.text, BOOST_EXPANDED));
+            else segment(r.text).forEach(function (p) { terms.push(term(p, BOOST_EXPANDED)); });
+          } else if (!analyzer.isStopWord(r.text)) {
+            terms.push(term(analyzer.wordTerm(r.text), BOOST_EXPANDED));
+          }
+        });
+        if (!terms.length) return;
+        alts.push({ terms: terms, literal: false });
+        if (shown.indexOf(name) < 0) shown.push(name);
       });
-      return keys;
+      return { alts: alts, shown: shown };
     }
 
     /* Replaces runs of consecutive word parts (and Han entity parts) naming an entity by one part
@@ -280,7 +245,7 @@
       for (var i = 0; i < parts.length; i++) {
         if (parts[i].kind === "entity" || parts[i].kind === "word") {
           var found = null, span = 0;
-          for (var len = Math.min(24, parts.length - i); len >= 1; len--) {
+          for (var len = Math.min(maxWords, parts.length - i); len >= 1; len--) {
             var slice = parts.slice(i, i + len);
             if (!slice.every(function (p) { return p.kind === "word" || (len === 1 && p.kind === "entity"); })) continue;
             var key = slice.map(function (p) { return p.key; }).join(" ");
@@ -316,7 +281,7 @@
       var out = [];
       for (var i = 0; i < items.length; i++) {
         var span = 1;
-        for (var len = Math.min(24, items.length - i); len >= 2 && plain(items[i]); len--) {
+        for (var len = Math.min(maxWords, items.length - i); len >= 2 && plain(items[i]); len--) {
           var slice = items.slice(i, i + len);
           if (slice.every(plain) && entityByKey.has(keyOf(slice.map(function (it) { return it.text; }).join(" ")))) {
             span = len;
@@ -329,6 +294,74 @@
         i += span - 1;
       }
       return out;
+    }
+
+    return { expandEntities: expandEntities, joinEntityNames: joinEntityNames };
+  }
+
+  /* Returns the planner bound to an analyzer, the index vocabulary and entities: {parse, segment,
+   * plan, keyOf}. vocab: {has(term), containing(text) -> [terms that contain text, longer ones]} */
+  function createPlanner(analyzer, vocab, entities, rules) {
+    var names = createEntityNames(analyzer, entities);
+    var han = createHanPlanner(vocab, names, rules);
+    var expansion = createEntityExpansion(analyzer, vocab, names, han);
+    var hanPieces = han.hanPieces, expandEntities = expansion.expandEntities, joinEntityNames = expansion.joinEntityNames;
+    var keyOf = names.keyOf, segment = han.segment;
+
+    /* Returns the index terms, shorter than prefix, that words starting with prefix are stemmed to:
+     * the index holds "organ" for "organisations", so organi* and organis* must look for it too.
+     * A term t = prefix minus a tail qualifies when t + some common ending that starts with the tail
+     * stems back to t (organ + isation -> organ). */
+    function stemsShorterThan(prefix) {
+      var found = [];
+      if (!/^[a-z]+$/.test(prefix)) return found;
+      for (var k = prefix.length - 1; k >= 3; k--) {
+        var t = prefix.slice(0, k), tail = prefix.slice(k);
+        if (!vocab.has(t)) continue;
+        if (STEM_ENDINGS.some(function (e) { return e.startsWith(tail) && analyzer.wordTerm(t + e) === t; })) found.push(t);
+      }
+      return found;
+    }
+
+    function wordPart(word) {
+      return { alts: [{ terms: [term(analyzer.wordTerm(word))], literal: true }],
+               stop: analyzer.isStopWord(word), label: word };
+    }
+
+    /* Returns the parts of one unquoted query item, in order, each tagged with how it was made. */
+    function itemParts(text) {
+      var parts = [];
+      analyzer.runs(text).forEach(function (r) {
+        var lead = text.charAt(r.start - 1) === "*", trail = text.charAt(r.end) === "*";
+        if (lead || trail) {
+          var flags = (lead ? LEADING : 0) | (trail ? TRAILING : 0);
+          var alts = [{ terms: [term(r.text, 1, flags)], literal: true }];
+          if (r.kind === "word") {
+            var stemmed = analyzer.wordTerm(r.text);
+            if (stemmed !== r.text) alts.push({ terms: [term(stemmed, 1, flags)], literal: true });
+            if (flags === TRAILING) {
+              stemsShorterThan(r.text).forEach(function (t) { alts.push({ terms: [term(t)], literal: true }); });
+            }
+          }
+          parts.push({ part: { alts: alts, stop: false, label: (lead ? "*" : "") + r.text + (trail ? "*" : "") }, kind: "wild" });
+        } else if (r.kind === "word") {
+          parts.push({ part: wordPart(r.text), kind: "word", key: analyzer.wordTerm(r.text),
+                       typed: text.slice(r.start, r.end) });
+        } else {
+          hanPieces(r.text).forEach(function (p) { parts.push(p); });
+        }
+      });
+      return parts;
+    }
+
+    /* Returns the keys a phrase must show consecutively: word terms, and Han text char by char. */
+    function phraseKeys(text) {
+      var keys = [];
+      analyzer.runs(text).forEach(function (r) {
+        if (r.kind === "han") Array.from(r.text).forEach(function (c) { keys.push(c); });
+        else keys.push(analyzer.wordTerm(r.text));
+      });
+      return keys;
     }
 
     /* Returns {clauses, expanded, matchAll} for a query string. */

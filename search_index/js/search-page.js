@@ -1,15 +1,18 @@
 /* The search page: results as you type, filters, the URL, keyboard use, loading on demand.
  *
  * Record text is scraped and untrusted, so every piece of it reaches the page through textContent
- * or createTextNode, never innerHTML. The index is a script (fetch() of JSON is blocked on file://
- * pages) that only search.html names, in its head, async, so it loads while the page does and no
- * other page pays for it; record text comes in shards (docs-<n>.js) loaded for the results on
- * screen. Nothing is unpacked at load (js/engine.js decodes a term when a query needs it).
+ * or createTextNode, never innerHTML. The index comes in pieces, each a script (fetch() is blocked
+ * on file:// pages; search_index/FORMAT.md): search.html names only the small root (index.js), in
+ * its head; a query loads the term shards it touches (js/engine.js says which), and the results on
+ * screen load the text fragments holding their titles and snippets. Every piece loaded stays
+ * loaded for the rest of the visit.
  */
 (function () {
   "use strict";
 
   var PAGE_SIZE = 50;
+  var FIRST_CHUNK = 10;
+  var REST_DELAY_MS = 150;
   var DEBOUNCE_MS = 120;
 
   var page = document.getElementById("search-page");
@@ -28,11 +31,12 @@
   var moreButton = document.getElementById("search-more");
 
   var engine = null;
-  var data = null;
   var current = null;   // the last search's outcome
   var shown = 0;
   var timer = null;
-  var shardLoads = {};
+  var loads = {};       // file name -> promise that its script ran
+  var asked = 0;        // numbers searches, so that a slow one superseded by more typing shows nothing
+  var rules = null;
 
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
@@ -50,12 +54,36 @@
     });
   }
 
+  /* Returns a promise that these files of the index folder have run, each loaded once a visit. */
+  function loadParts(names) {
+    return Promise.all(names.map(function (name) {
+      if (!loads[name]) {
+        loads[name] = loadScript(assets + name);
+        loads[name].catch(function () { delete loads[name]; });  // a failed piece may be tried again
+      }
+      return loads[name];
+    }));
+  }
+
+  // Facet filters (year=, author=, journal=, org=, repeatable) and the order (sort=) have no
+  // controls yet; the URL sets them and keeps them.
+  var FACET_PARAMS = ["year", "author", "journal", "org"];
+  var SORTS = ["relevance", "newest", "oldest"];
+  var facetFilters = {};
+  var sortOrder = "relevance";
+
   function readParams() {
     var params = new URLSearchParams(window.location.search);
     input.value = params.get("q") || "";
     typeSelect.value = ["abstract", "glossary"].indexOf(params.get("type")) >= 0 ? params.get("type") : "";
     langSelect.value = ["zh", "en", "vi"].indexOf(params.get("lang")) >= 0 ? params.get("lang") : "";
     exactBox.checked = params.get("exact") === "1";
+    facetFilters = {};
+    FACET_PARAMS.forEach(function (name) {
+      var values = params.getAll(name).filter(Boolean);
+      if (values.length) facetFilters[name] = values;
+    });
+    sortOrder = SORTS.indexOf(params.get("sort")) >= 0 ? params.get("sort") : "relevance";
   }
 
   // Keeps the query and filters in the address, so a search can be bookmarked and shared.
@@ -65,32 +93,16 @@
     if (typeSelect.value) params.set("type", typeSelect.value);
     if (langSelect.value) params.set("lang", langSelect.value);
     if (exactBox.checked) params.set("exact", "1");
+    FACET_PARAMS.forEach(function (name) {
+      (facetFilters[name] || []).forEach(function (value) { params.append(name, value); });
+    });
+    if (sortOrder !== "relevance") params.set("sort", sortOrder);
     var query = params.toString();
     try {
       window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
     } catch (e) {
       // some browsers refuse history changes on file:// pages; the search still works
     }
-  }
-
-  function shardOf(ordinal) {
-    return Math.floor(ordinal / data.shard_size);
-  }
-
-  function getDoc(ordinal) {
-    var shards = self.__BIB_DOCS__;
-    var shard = shards && shards[shardOf(ordinal)];
-    return shard ? shard[ordinal % data.shard_size] : undefined;
-  }
-
-  /* Returns a promise that the record text of these ordinals is loaded. */
-  function loadDocs(ordinals) {
-    var wanted = {};
-    ordinals.forEach(function (o) { wanted[shardOf(o)] = true; });
-    return Promise.all(Object.keys(wanted).map(function (shard) {
-      if (!shardLoads[shard]) shardLoads[shard] = loadScript(assets + "docs-" + shard + ".js");
-      return shardLoads[shard];
-    }));
   }
 
   function clear(node) {
@@ -116,7 +128,7 @@
 
   /* Fills a result's snippet from the block holding most matches, once its text is loaded. */
   function fillSnippet(item, result) {
-    var blocks = getDoc(result.record.ordinal);
+    var blocks = result.record.blocks;
     var snippet = item.querySelector(".result-snippet");
     if (!blocks || !snippet) return;
     var terms = engine.highlightTerms(current, result);
@@ -131,17 +143,20 @@
     appendPieces(snippet, BibHighlight.snippet(best[1], bestHits, 220));
   }
 
-  var HAN = /\p{Script=Han}/u;
-  var VIETNAMESE = /[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]/u;
-
-  /* Returns the BCP 47 tag screen readers and fonts expect for a record language code. */
+  /* Returns the BCP 47 tag screen readers and fonts expect for a record language code
+   * (rules.json's lang_tags, which the Python pages use too). */
   function langTag(code) {
-    return code === "zh" ? "zh-Hans" : code;
+    return rules.lang_tags[code] || code;
+  }
+
+  // whether a text holds a Chinese character (rules.json's han_ranges, via the analyzer)
+  function hasHan(text) {
+    return Array.from(text).some(function (ch) { return engine.analyzer.isHan(ch); });
   }
 
   /* Returns the language tag of an entity name shown in the "also searched" line. */
   function nameTag(name) {
-    return HAN.test(name) ? "zh-Hans" : VIETNAMESE.test(name) ? "vi" : "en";
+    return hasHan(name) ? langTag("zh") : new RegExp("[" + rules.vietnamese_letters + "]", "u").test(name) ? langTag("vi") : langTag("en");
   }
 
   /* Fills the "also searched" line: the UI's sentence, each name in a span marked with its language. */
@@ -168,7 +183,7 @@
     link.className = "result-title";
     link.href = record.url;
     // A glossary entry's title is its Chinese term even when its first text is Vietnamese.
-    link.setAttribute("lang", HAN.test(record.title) ? "zh-Hans" : langTag(record.lang));
+    link.setAttribute("lang", hasHan(record.title) ? langTag("zh") : langTag(record.lang));
     appendPieces(link, highlighted(record.title, engine.highlightTerms(current, result)));
     var heading = document.createElement("h2");
     heading.appendChild(link);
@@ -185,29 +200,39 @@
     return item;
   }
 
-  function showMore() {
-    var results = current.results;
-    var upto = Math.min(results.length, shown + PAGE_SIZE);
-    var batch = results.slice(shown, upto);
-    var fragment = document.createDocumentFragment();
-    var items = batch.map(function (result) {
-      var item = renderItem(result);
-      fragment.appendChild(item);
-      return item;
-    });
-    list.appendChild(fragment);
-    shown = upto;
+  /* Shows the next page of results, each once the text fragment holding its title and snippet is
+   * loaded: the first FIRST_CHUNK as soon as theirs are (most of a first page's wait is fifty small
+   * scripts), then the rest. Returns a promise that all are shown (or that a newer search made them
+   * moot); onFirst runs when the first are. */
+  var rendering = Promise.resolve(), renderingFor = null;
+  function showMore(onFirst) {
+    var outcome = current, results = outcome.results;
+    // pages of one search show in order; a new search need not wait for the last one's pages
+    if (renderingFor !== outcome) { rendering = Promise.resolve(); renderingFor = outcome; }
+    var batch = results.slice(shown, Math.min(results.length, shown + PAGE_SIZE));
+    shown += batch.length;
     moreButton.hidden = shown >= results.length;
-    var outcome = current;
-    // Snippets need the record text: ask for it in a later task, so the titles show first and a
-    // search superseded by more typing asks for nothing.
-    setTimeout(function () {
-      if (outcome !== current) return;
-      loadDocs(batch.map(function (r) { return r.record.ordinal; })).then(function () {
+    var chunks = [batch.slice(0, FIRST_CHUNK), batch.slice(FIRST_CHUNK)];
+    // The rest is asked for a moment after the first are shown, if no newer search came: scripts load
+    // one after another, and the rest of a page superseded by more typing would hold up the next
+    // query's shards.
+    chunks.forEach(function (chunk, c) {
+      rendering = rendering.then(function () {
+        if (c === 0) return loadParts(engine.fragmentsOf(chunk));
+        return new Promise(function (resolve) { setTimeout(resolve, REST_DELAY_MS); }).then(function () {
+          return outcome === current ? loadParts(engine.fragmentsOf(chunk)) : null;
+        });
+      }).then(function () {
         if (outcome !== current) return;
-        items.forEach(function (item, i) { fillSnippet(item, batch[i]); });
-      }, function () {});
-    }, 0);
+        var fragment = document.createDocumentFragment();
+        chunk.forEach(function (result) { fragment.appendChild(renderItem(result)); });
+        list.appendChild(fragment);
+        if (c === 0 && onFirst) onFirst();
+      }, function () {
+        if (outcome === current) status.textContent = strings.load_failed;
+      });
+    });
+    return rendering;
   }
 
   function renderNone() {
@@ -226,45 +251,52 @@
 
   function render(outcome, query) {
     current = outcome;
-    list.setAttribute("data-query", query);
+    outcome.query = query;
     shown = 0;
     clear(list);
     noneBox.hidden = true;
     moreButton.hidden = true;
     var n = outcome.results.length;
-    status.textContent = n === 1 ? strings.count_one : format(strings.count, { n: n });
+    status.textContent = (n === 1 ? strings.count_one : format(strings.count, { n: n }))
+      + (outcome.truncated ? " " + format(strings.query_cut, { n: rules.max_query }) : "");
     if (outcome.expanded.length) {
       showExpanded(outcome.expanded);
       expandedLine.hidden = false;
     } else {
       expandedLine.hidden = true;
     }
-    if (!n) renderNone(); else showMore();
+    // the list says which query its first results (data-first-query) and its whole first page
+    // (data-query) show, once they are on screen: the benchmark and the tests wait for them
+    var first = function () { if (current === outcome) list.setAttribute("data-first-query", query); };
+    var shownAll = n ? showMore(first) : Promise.resolve(renderNone()).then(first);
+    return shownAll.then(function () { if (current === outcome) list.setAttribute("data-query", query); });
   }
 
+  function options() {
+    return { type: typeSelect.value, lang: langSelect.value, exact: exactBox.checked, filters: facetFilters, sort: sortOrder };
+  }
+
+  /* Searches what the box holds; returns a promise that its results are shown. */
   function search() {
     writeParams();
-    if (!engine) return;
-    var query = input.value;
+    if (!engine) return Promise.resolve();
+    var query = input.value, ticket = ++asked;
     if (!query.trim()) {
       current = null;
       clear(list);
       list.setAttribute("data-query", query);
+      list.setAttribute("data-first-query", query);
       noneBox.hidden = true;
       moreButton.hidden = true;
       expandedLine.hidden = true;
       status.textContent = strings.prompt;
-      return;
+      return Promise.resolve();
     }
-    var options = { type: typeSelect.value, lang: langSelect.value, exact: exactBox.checked, getDoc: getDoc };
-    var outcome = engine.search(query, options);
-    render(outcome, query);
-    if (outcome.pending) {
-      // a phrase can only be checked against record text: load the candidates' shards, then redo
-      loadDocs(outcome.results.map(function (r) { return r.record.ordinal; })).then(function () {
-        if (current === outcome) render(engine.search(query, options), query);
-      }, function () {});
-    }
+    return engine.searchLoading(query, options(), loadParts).then(function (outcome) {
+      if (ticket === asked) return render(outcome, query);
+    }, function () {
+      if (ticket === asked) status.textContent = strings.load_failed;
+    });
   }
 
   function searchSoon() {
@@ -301,14 +333,31 @@
   input.addEventListener("input", searchSoon);
   [typeSelect, langSelect, exactBox].forEach(function (el) { el.addEventListener("change", search); });
   form.addEventListener("submit", function (event) { event.preventDefault(); clearTimeout(timer); search(); });
-  moreButton.addEventListener("click", function () { if (current) showMore(); });
+  // The next page's phrases are checked too (js/engine.js checks the first `verify` results): search
+  // again with a longer page; the results already shown stay where they are.
+  moreButton.addEventListener("click", function () {
+    var before = current;
+    if (!before) return;
+    engine.searchLoading(before.query, Object.assign(options(), { verify: shown + PAGE_SIZE }), loadParts).then(function (outcome) {
+      if (current !== before) return;
+      outcome.query = before.query;
+      current = outcome;
+      showMore();
+    });
+  });
   page.addEventListener("keydown", onKey);
 
-  /* The benchmark's hook (tests/bench.py): ready() tells whether the index is loaded; search(q)
-   * returns the results of q (no filters) synchronously once it is. */
+  /* The benchmark's and the tests' hook (tests/bench.py): ready() tells whether the root is loaded;
+   * search(q, options) returns a promise for the results of q, each record's text fragment loaded. */
   window.bibSearch = {
     ready: function () { return engine !== null; },
-    search: function (q) { return engine ? engine.search(q, { getDoc: getDoc }).results : []; }
+    search: function (q, opts) {
+      if (!engine) return Promise.resolve([]);
+      return engine.searchLoading(q, opts || {}, loadParts).then(function (outcome) {
+        return loadParts(engine.fragmentsOf(outcome.results)).then(function () { return outcome.results; });
+      });
+    },
+    loaded: function () { return Object.keys(loads).sort(); }
   };
 
   // performance marks name the loading steps for the benchmark and for DevTools
@@ -336,16 +385,12 @@
   mark("start");
   indexLoaded().then(function () {
     mark("index-loaded");
-    data = self.__BIB_INDEX__;
-    engine = BibEngine.createEngine(data);
+    engine = BibEngine.createEngine(self.__BIB_INDEX__);
+    rules = self.__BIB_INDEX__.rules;
     mark("engine-ready");
     page.removeAttribute("aria-busy");
     page.setAttribute("data-ready", "true");
-    search();
-    mark("first-search");
-    // the table behind Chinese substring matches, built while the reader looks at the first results
-    var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 50); };
-    idle(function () { engine.warm(); });
+    search().then(function () { mark("first-search"); });
   }).catch(function () {
     page.removeAttribute("aria-busy");
     status.textContent = strings.load_failed;
