@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from . import citations, textnorm
 from .cache import Cache
+from .entities import KINDS as ENTITY_KINDS
 from .progress import progress
 
 UI_LANGS = ("zh", "en")
@@ -282,7 +283,7 @@ def _entity_pages(records, entities, lang, strings, config, item, shown) -> list
                                     "count": counts[e["slug"]], "lang_tag": LANG_TAGS[lang]}
                                    for e in sorted((e for e in entities if e["kind"] == kind),
                                                    key=lambda e: (-counts[e["slug"]], e["slug"]))]}
-                     for kind in ("organisation", "country")]
+                     for kind in ENTITY_KINDS]
     pages.append({"path": path, "template": "entities.html", "context": ctx})
     by_entity: dict[str, list[dict]] = {}
     for record in records:
