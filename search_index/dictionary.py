@@ -105,12 +105,37 @@ def read(path: Path | None = None) -> dict[str, list[list[str]]]:
     return table
 
 
-@lru_cache(maxsize=1)
-def dictionary() -> dict[str, list[list[str]]]:
-    """Return read() of the installed dictionary, kept in the build's cache folder (parsing takes ~1 s)."""
+def read_verbs(path: Path | None = None) -> frozenset[str]:
+    """Return the English verbs of the dictionary: the one-word glosses of its "to ..." senses (to promote)."""
+    verbs = set()
+    with open(path or data_path(), encoding="utf-8") as handle:
+        for line in handle:
+            parsed = parse_line(line)
+            for sense in parsed[3] if parsed else ():
+                for part in sense.split(";"):
+                    words = _BRACKETS.sub("", part).split()
+                    if len(words) == 2 and words[0] == "to" and words[1].isalpha() and words[1].islower():
+                        verbs.add(words[1])
+    return frozenset(verbs)
+
+
+def _kept(name: str, compute):
+    """Return compute() of the installed dictionary file, kept in the build's cache folder (~1 s to parse)."""
     from .analyze import kept
 
     path = data_path()
     # The name carries this module's own hash: a change to how senses are cleaned reads the file again.
     version = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
-    return kept(f"cc-cedict-{version}", path, lambda: read(path))
+    return kept(f"{name}-{version}", path, lambda: compute(path))
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> dict[str, list[list[str]]]:
+    """Return read() of the installed dictionary."""
+    return _kept("cc-cedict", read)
+
+
+@lru_cache(maxsize=1)
+def english_verbs() -> frozenset[str]:
+    """Return read_verbs() of the installed dictionary."""
+    return _kept("cc-cedict-verbs", read_verbs)
