@@ -24,7 +24,7 @@ from __future__ import annotations
 from itertools import product
 from typing import Iterable, Mapping
 
-from .analyze import analyze, is_han, normalise, runs, han_words, word_term
+from .analyze import STOP_WORDS_EN, analyze, han_words, is_han, normalise, runs, word_term
 
 # Weights. An entity's other names count ENTITY_WEIGHT in the browser (see js/query.js): every
 # translation stays below it, a maintainer's glossary pair above the dictionary's.
@@ -100,6 +100,7 @@ def expansions(vocabulary: Mapping[str, Iterable[str]], concepts: Iterable[dict]
                     or (compound and not _all_in(target, en_vocab)):
                 continue
             reverse.setdefault(target, []).append((rank, -zh_vocab[word], len(word), word, weight))
+    _outside(dictionary, zh_vocab, en_vocab, owned | names, min_count, table)
     for key, candidates in reverse.items():
         # A word whose first sense this is beats one for which it is a secondary sense (weav → 组织).
         best = min(rank for rank, *_ in candidates)
@@ -107,6 +108,31 @@ def expansions(vocabulary: Mapping[str, Iterable[str]], concepts: Iterable[dict]
         _add(table, key, [(word, weight) for _, _, _, word, weight in chosen])
     return {key: [[target, weight] for target, weight in sorted(targets.items(), key=lambda kv: (-kv[1], kv[0]))]
             for key, targets in sorted(table.items()) if targets}
+
+
+def _outside(dictionary, zh_vocab, en_vocab, skip, min_count, table) -> None:
+    """Add Chinese words that no Chinese record uses but whose first sense an English record does
+    (海啸 → tsunami): a reader asks in Chinese for what only English records hold. Only a one-word
+    sense the English records use min_count times or more, and for each such English word only the
+    most used Chinese word (jieba's counts) whose first sense it is, so the table stays small."""
+    from .analyze import tokenizer
+
+    counts = tokenizer().FREQ
+    best: dict[str, tuple[int, str]] = {}
+    for word in sorted(dictionary):
+        if word in zh_vocab or word in skip or len(word) < 2 or not all(is_han(c) for c in word):
+            continue
+        first = [g for g in dictionary[word][0] if g.isalpha()]
+        # One plain word: its term is its stem (what analyze() would give, a hundred times faster).
+        target = word_term(first[0].lower()) if first and first[0].lower() not in STOP_WORDS_EN else ""
+        if target in GENERIC:
+            continue
+        if target and en_vocab.get(target, 0) >= min_count:
+            candidate = (counts.get(word, 0), word)
+            if candidate[0] and candidate > best.get(target, (0, "")):
+                best[target] = candidate
+    for target, (_, word) in best.items():
+        _add(table, word, [(target, DICTIONARY_WEIGHTS[1])])
 
 
 def _rank(weight: float, compound: bool) -> int:

@@ -202,7 +202,7 @@ def test_seed_collection_table_is_small(concepts, tmp_path):
             vocabulary[lang].update(analyze(text, lang))
     table = expansions(vocabulary, concepts, entities=load_entities(ROOT / "content" / "entities.yaml"))
     raw = json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode()
-    assert 100 < len(gzip.compress(raw)) < 20_000
+    assert 100 < len(gzip.compress(raw)) < 30_000  # the seed site is 0.8 MB: a few per cent of it
     for key, row in table.items():
         for target, _ in row:
             lang = "zh" if any("\u4e00" <= c <= "\u9fff" for c in target) else None
