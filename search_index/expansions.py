@@ -62,6 +62,21 @@ def phrase(name: str, lang: str) -> str:
     return " ".join(terms)
 
 
+def vocabulary(texts: Iterable[tuple[Iterable[str], Iterable[str]]]) -> dict[str, dict[str, int]]:
+    """Return {language: {term: number of texts holding it}} of (languages, analysed terms) pairs, one
+    pair per record (e.g. a record's "languages" and its analysis's text terms): a Chinese term goes to
+    zh, any other to the record's other language(s), so a glossary entry's Vietnamese is not English."""
+    out: dict[str, dict[str, int]] = {}
+    for languages, terms in texts:
+        languages = list(languages)
+        others = [lang for lang in languages if lang != "zh"]
+        for term in set(terms):
+            for lang in (("zh",) if any(is_han(c) for c in term) else others):
+                slot = out.setdefault(lang, {})
+                slot[term] = slot.get(term, 0) + 1
+    return {lang: dict(sorted(terms.items())) for lang, terms in sorted(out.items())}
+
+
 def expansions(vocabulary: Mapping[str, Iterable[str]], concepts: Iterable[dict] = (),
                dictionary: Mapping[str, list[str]] | None = None,
                entities: Iterable[dict] = (), min_count: int = 1) -> dict[str, list[list]]:

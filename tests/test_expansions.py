@@ -13,6 +13,7 @@ from bibsite.errors import InputError
 from search_index import dictionary as cedict
 from search_index.analyze import analyze
 from search_index.expansions import ENTITY_WEIGHT, GENERIC, expansions, phrase
+from search_index.expansions import vocabulary as expansions_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -234,3 +235,9 @@ def test_broken_glossary_is_one_line_error(tmp_path, text, line, words):
 
 def test_missing_glossary_is_empty(tmp_path):
     assert load_concepts(tmp_path / "concepts.yaml") == []
+
+
+def test_vocabulary_sorts_terms_by_script_and_counts_texts():
+    texts = [(["zh"], ["多边", "多边", "sco"]), (["en"], ["multilater", "sco"]), (["zh", "vi"], ["多边", "da", "phuong"])]
+    assert expansions_vocabulary(texts) == {"en": {"multilater": 1, "sco": 1}, "vi": {"da": 1, "phuong": 1},
+                                            "zh": {"多边": 2}}
