@@ -106,3 +106,9 @@ def _check_unique(path, concepts) -> None:
 def lines_of(lines: dict, lang: str, name: str) -> int:
     """Return the line of name in a concept's line table, compared case-free."""
     return next(line for (l, n), line in lines.items() if l == lang and n.casefold() == name.casefold())
+
+
+def chinese_names(concepts) -> list[str]:
+    """Return the Chinese names of all concepts in file order, each once: words of the domain that a
+    keyword may be (keywords.corpus_stats(domain_words=...)) and whose pieces never are."""
+    return list(dict.fromkeys(name for concept in concepts for name in concept.get("zh", ())))

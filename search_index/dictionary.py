@@ -32,7 +32,8 @@ _DROP_SENSE = re.compile(
     re.IGNORECASE)
 _BRACKETS = re.compile(r"\s*\([^()]*\)")
 _HAN_REF = re.compile(r"[\u3400-\u9fff|\[\]0-9a-z]*[\u3400-\u9fff][\u3400-\u9fff|\[\]0-9a-zA-Z ]*")
-_LEADING = re.compile(r"^(?:to |a |an |the |one's |sb's |sth's |oneself )+", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:to |a |an |the |one's |sb's |sth's |oneself |fig\. |lit\. |esp\. |fig |lit )+",
+                      re.IGNORECASE)
 
 
 def data_path() -> Path:

@@ -228,6 +228,9 @@ def _translations(word: str, dictionary, en_vocab) -> list[tuple[str, float, boo
 
 def _gloss_phrase(gloss: str) -> str:
     """Return a gloss as analysed English terms, or "" when it is stop-like or too long to be a term."""
+    words = gloss.split()
+    if len(words) > 1 and words[0].lower() in STOP_WORDS_EN:
+        return ""  # a function phrase (因此 "as a result", 进行 "in progress"), not the word's meaning
     terms = analyze(gloss, "en")
     if not terms or len(terms) > MAX_PHRASE or all(t in GENERIC for t in terms):
         return ""

@@ -241,3 +241,10 @@ def test_vocabulary_sorts_terms_by_script_and_counts_texts():
     texts = [(["zh"], ["多边", "多边", "sco"]), (["en"], ["multilater", "sco"]), (["zh", "vi"], ["多边", "da", "phuong"])]
     assert expansions_vocabulary(texts) == {"en": {"multilater": 1, "sco": 1}, "vi": {"da": 1, "phuong": 1},
                                             "zh": {"多边": 2}}
+
+
+def test_chinese_names_of_the_glossary_are_domain_words(concepts):
+    from bibsite.concepts import chinese_names
+
+    names = chinese_names(concepts)
+    assert "冰上丝绸之路" in names and "多边机制" in names and len(names) == len(set(names))
