@@ -21,10 +21,11 @@ What makes it trustworthy:
 """
 from __future__ import annotations
 
+import re
 from itertools import product
 from typing import Iterable, Mapping
 
-from .analyze import STOP_WORDS_EN, analyze, han_words, is_han, normalise, runs, word_term
+from .analyze import RULES, STOP_WORDS_EN, analyze, han_words, is_han, normalise, runs, word_term
 
 # Weights. An entity's other names count ENTITY_WEIGHT in the browser (see js/query.js): every
 # translation stays below it, a maintainer's glossary pair above the dictionary's.
@@ -36,6 +37,9 @@ MAX_TARGETS = 2
 MAX_PHRASE = 3  # stems in a dictionary translation: longer glosses describe rather than translate
 MAX_PARTS = 3  # parts a compound is translated from
 REVERSE_SENSES = 2  # an English word finds the Chinese words whose first or second sense it is
+
+# A Chinese word of two or more characters (a single character is too ambiguous to translate).
+_HAN_WORD = re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in RULES["han_ranges"]) + "]{2,}")
 
 # Glosses that say nothing on their own (after stemming): as a key they would expand every query
 # using them, as a target they would match every record.
@@ -103,7 +107,7 @@ def expansions(vocabulary: Mapping[str, Iterable[str]], concepts: Iterable[dict]
     # Chinese → English, and English → Chinese from the same translations.
     reverse: dict[str, list[tuple]] = {}
     for word in sorted(zh_vocab):
-        if len(word) < 2 or zh_vocab[word] < min_count or not all(is_han(c) for c in word) or word in names:
+        if zh_vocab[word] < min_count or not _HAN_WORD.fullmatch(word) or word in names:
             continue
         found = _translations(word, dictionary, en_vocab)
         if word not in owned:
@@ -135,7 +139,7 @@ def _outside(dictionary, zh_vocab, en_vocab, skip, min_count, table) -> None:
     counts = tokenizer().FREQ
     best: dict[str, tuple[int, str]] = {}
     for word in sorted(dictionary):
-        if word in zh_vocab or word in skip or len(word) < 2 or not all(is_han(c) for c in word):
+        if word in zh_vocab or word in skip or not _HAN_WORD.fullmatch(word):
             continue
         first = [g for g in dictionary[word][0] if g.isalpha()]
         # One plain word: its term is its stem (what analyze() would give, a hundred times faster).
