@@ -82,15 +82,15 @@ def vocabulary(texts: Iterable[tuple[Iterable[str], Iterable[str]]]) -> dict[str
 
 
 def expansions(vocabulary: Mapping[str, Iterable[str]], concepts: Iterable[dict] = (),
-               dictionary: Mapping[str, list[str]] | None = None,
+               dictionary: Mapping[str, list[list[str]]] | None = None,
                entities: Iterable[dict] = (), min_count: int = 1) -> dict[str, list[list]]:
     """Return {key: [[target, weight], ...]}, keys sorted, targets heaviest first, for an index whose
     analysed terms per language are vocabulary ({"zh": terms, "en": terms, ...}; a mapping of term to
     document count makes the most used of equal translations come first).
 
-    concepts are content/concepts.yaml's (bibsite/concepts.py); dictionary maps a simplified word to
-    its English glosses (search_index/dictionary.py, the installed CC-CEDICT by default); entities'
-    names are left to the entity expansion the browser already does, so they are neither keys nor targets.
+    concepts are content/concepts.yaml's (bibsite/concepts.py); dictionary maps a simplified word to its
+    senses, each a list of English glosses (search_index/dictionary.py; the installed CC-CEDICT by default);
+    entities' names are left to the entity expansion the browser already does: neither keys nor targets.
     min_count: the dictionary translates only Chinese words used in at least that many texts (the
     glossary's pairs are always kept); 2 halves the table of a large collection, see the README.
     """
