@@ -8,26 +8,19 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import os
 import sys
+import tempfile
 from pathlib import Path
 
-from bibsite import output
-from bibsite.analysis import Analyser
-from bibsite.background import Background
-from bibsite.enrich import CollectionWork
+from bibsite import pipeline as stage
 from bibsite.errors import InputError
-from bibsite.pipeline import (Project, Timer, add_keywords, add_similar, analyse_records, config, human_size,
-                              import_seeds, imported_paths, load_entities, load_records, publish, start_analyser,
-                              with_imported, write_listing_pages, write_search_index, write_site)
-from bibsite.uptodate import input_hashes, remember, up_to_date_report
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    project = Project(args.root)
+    project = stage.Project(args.root)
     if args.serve:
         from bibsite.serve import serve
         return serve(project.root, args.port)
@@ -42,66 +35,46 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def build(project: Project) -> int:
+def build(project: stage.Project) -> int:
     """Import new seeds, then build site/ and the zip, publishing both only if everything succeeded."""
-    timer = Timer()
-    output.recover(project.site, project.zip_path)
-    entity_table = load_entities(project)
-    # The analyser starts loading jieba now, in its own process; a build with nothing to do stops it.
-    with start_analyser(project, entity_table) as analyser:
-        inputs = input_hashes(project.root, project.cache)
-        unchanged = up_to_date_report(project.last_build, inputs, project.site, project.zip_path)
-        if unchanged is not None:
-            report_import(unchanged)
-            print(f"Done: nothing changed since the last build; site/ and {project.zip_path.name} are up to date "
-                  f"({timer.seconds():.1f} s)")
-            return 0
-        settings = config(project)
-        staged = output.staging_dir(project.site)
-        try:
-            records, analysed, imported, figures = make_site(project, staged, settings, entity_table, inputs, analyser)
-            analyser.close()
-            listing: list = []
-            staged_zip = output.write_zip(staged, project.zip_path, top="site", cache_dir=project.cache,
-                                          ready=figures["ready"], listing=listing)
-            publish(project, staged, staged_zip, figures)
-            remember(project.last_build, inputs, project.root, imported_paths(project, imported), project.site,
-                     project.zip_path, imported, listing)
-        finally:
-            output.discard(staged, project.zip_path)
-    print(f"Done: {len(records)} records ({analysed} analysed anew), {figures['pages']} pages ({figures['rendered']} rendered anew), "
-          f"site {human_size(sum(size for _, size, _ in listing))}, zip {human_size(project.zip_path.stat().st_size)} "
-          f"in {timer.seconds():.1f} s")
+    timer = stage.Timer()
+    stage.check_inputs(project)
+    settings = stage.config(project)
+    entity_table = stage.load_entities(project)
+    inputs = stage.input_hashes(project)
+    unchanged = stage.up_to_date(project, inputs)
+    if unchanged is not None:
+        report_import(unchanged)
+        print(f"Done: nothing changed since the last build; site/ and {project.zip_path.name} are up to date "
+              f"({timer.seconds():.1f} s)")
+        return 0
+    existing = stage.load_records(project, inputs)
+    imported = stage.import_seeds(project, existing)
+    report_import(imported)
+    loaded = stage.with_imported(project, existing, imported)
+    analysed, analyses, anew = stage.analyse(project, loaded, entity_table)
+    weighed = stage.weigh(analysed, analyses, entity_table)
+    planned = stage.plan_pages(project, weighed, entity_table, settings)
+    with stage.staging(project) as staged:
+        stage.write_search_index(project, staged, weighed, analyses, entity_table)
+        written = stage.write_site(project, staged, weighed, planned, settings)
+        staged_zip = stage.write_zip(project, staged)
+        stage.publish(project, staged, staged_zip, inputs, imported, written)
+    print(f"Done: {len(weighed)} records ({anew} analysed anew), {written['pages']} pages "
+          f"({written['rendered']} rendered anew), site {stage.human_size(stage.site_size(project.site))}, "
+          f"zip {stage.human_size(project.zip_path.stat().st_size)} in {timer.seconds():.1f} s")
     return 0
 
 
-def make_site(project: Project, staged: Path, settings: dict, entity_table: list[dict], inputs: dict[str, bytes],
-              analyser: Analyser) -> tuple[list[dict], int, dict, dict]:
-    """Import new seeds and write the whole site into staged; return (records, how many were analysed
-    anew, the import's report, write_site's figures)."""
-    # Each `jobs.enter_context` starts work in other processes, stopped if the build fails.
-    with contextlib.ExitStack() as jobs:
-        existing = load_records(project, inputs)  # meanwhile, the analyser loads jieba
-        imported = import_seeds(project, existing)
-        report_import(imported)
-        records, analyses, analysed = analyse_records(with_imported(project, existing, imported), entity_table,
-                                                      project, analyser)
-        work = jobs.enter_context(CollectionWork(records, entity_table, analyses))  # keywords, similar records
-        listed = write_listing_pages(project, records, entity_table, settings, staged)  # meanwhile
-        add_keywords(records, work.keywords(), analyses, project, analyser, entity_table)
-        search_job = jobs.enter_context(Background(write_search_index, records, entity_table, staged,
-                                                   project.cache))  # while similar records are found
-        add_similar(records, work.similar())
-        figures = write_site(project, records, entity_table, settings, staged, listed, search_job)
-    return records, analysed, imported, figures
-
-
-def check(project: Project) -> int:
-    """Validate the settings, the entity table, content/ and the seeds; write nothing."""
-    config(project)
-    load_entities(project)
-    existing = load_records(project)
-    imported = import_seeds(project, existing, write=False)
+def check(project: stage.Project) -> int:
+    """Validate the settings, the entity table, content/ and the seeds; write nothing (not even .cache/)."""
+    stage.check_inputs(project)
+    stage.config(project)
+    stage.load_entities(project)
+    with tempfile.TemporaryDirectory(prefix="bibsite-check-") as scratch:
+        checking = stage.scratch_copy(project, Path(scratch))
+        existing = stage.load_records(checking)
+        imported = stage.import_seeds(checking, existing, write=False)
     report_import(imported)
     print(f"check: {len(existing) + len(imported['new'])} records valid; nothing written")
     return 0
@@ -115,6 +88,14 @@ def report_import(imported: dict) -> None:
         print(f"  duplicate skipped: {duplicate}")
     for orphan in imported["orphans"]:
         print(f"  kept, but its seed entry is gone: {orphan} (delete it if it should go)")
+    found = imported.get("metadata")
+    if found and (found["matched"] or found["new"] or found["skipped"] or found["ambiguous"]):
+        print(f"metadata: {found['matched']} matched, {len(found['new'])} new, {len(found['skipped'])} skipped "
+              f"(no abstract), {len(found['ambiguous'])} ambiguous")
+        for where in found["skipped"]:
+            print(f"  skipped (no abstract): {where}")
+        for where in found["ambiguous"]:
+            print(f"  ambiguous, left alone: {where}")
 
 
 def parse_args(argv):

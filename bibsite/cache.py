@@ -7,28 +7,31 @@ to compute from. It carries a header (format, namespace, the version of the code
 the Python version whose marshal wrote it) and a checksum of its body: a corrupt, truncated or
 stale file is detected and ignored, and everything in it is computed again; it is never trusted on
 its name alone. Writes are atomic (temporary file, then rename), so a killed build leaves the old
-file or the new one. A few new entries go to a small delta file (<namespace>.delta.cache) rather
-than a rewrite of thousands; entries the last build did not use are dropped when the main file is
-rewritten, so it never grows much beyond the collection. The cache is an optimisation only: when it
-cannot be read or written the work is simply done again.
+file or the new one. Entries the last build did not use are dropped when the file is rewritten, so
+it never grows beyond the collection. The cache is an optimisation only: when it cannot be read or
+written the work is simply done again.
 
-    cache = Cache(project.cache, "analysis", version=fingerprint)
+An entry's version is the code that computed it: code_version() hashes the source of every module of
+the project the build has imported (so no list of dependencies is kept by hand), the data files
+beside them and the versions of the packages the results depend on.
+
+    cache = Cache(project.cache, "analysis", version=code_version() + entity_digest)
     analyses = cached_map(records, analyse, cache, key=record_text)
     cache.save()
 """
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import marshal
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-FORMAT = 2  # 2: one marshal file per namespace; bump it if the layout below changes
-DELTA_FROM = 1000  # caches of fewer entries are simply rewritten: it is cheap
+from . import files
+
+FORMAT = 3  # 3: one marshal file per namespace, no delta file; bump it if the layout below changes
 MAGIC = b"bibsite-cache\n"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -49,13 +52,11 @@ class Cache:
         if not _NAME.match(namespace):
             raise ValueError(f"cache namespace {namespace!r} should be letters, digits, '.', '_' or '-'")
         self.path = Path(folder) / f"{namespace}.cache"
-        self.delta_path = Path(folder) / f"{namespace}.delta.cache"
         self.namespace = namespace
         self.version = str(version)
         self.hits = self.misses = 0
         self.discarded = False  # a file was there but could not be trusted
-        self._stored: dict[bytes, Any] | None = None  # what the files hold, read on first use
-        self._delta: dict[bytes, Any] = {}  # what the delta file holds
+        self._stored: dict[bytes, Any] | None = None  # what the file holds, read on first use
         self._used: dict[bytes, Any] = {}  # what this build looked up or computed
         self._new: dict[bytes, Any] = {}  # what this build computed
 
@@ -64,8 +65,7 @@ class Cache:
 
     def _load(self) -> dict:
         if self._stored is None:
-            self._delta = self._read(self.delta_path)
-            self._stored = {**self._read(self.path), **self._delta}
+            self._stored = self._read(self.path)
         return self._stored
 
     def _read(self, path: Path) -> dict:
@@ -82,7 +82,7 @@ class Cache:
         except (ValueError, EOFError, TypeError):
             entries = None
         if not isinstance(entries, dict):
-            self.discarded = True  # save() rewrites the main file whole
+            self.discarded = True  # save() rewrites it
             return {}
         return entries
 
@@ -108,31 +108,18 @@ class Cache:
         self._used[digest] = self._new[digest] = value
 
     def save(self, keep_unused: bool = False) -> bool:
-        """Write what this build used and computed, if the files differ from it; return False when
-        they could not be written (the next build computes again).
-
-        A few new entries in a large cache go to a small delta file beside the main one, so that a
-        rebuild after one new record does not rewrite every entry; the main file is rewritten, with
-        only the entries this build used, once the delta or the unused entries pass a tenth of it.
-        keep_unused keeps the entries this cache object did not look up (another one did)."""
+        """Write what this build used and computed, if the file differs from it; return False when it
+        could not be written (the next build computes again). keep_unused keeps the entries this
+        cache object did not look up (another one did)."""
         stored = self._load()
         if keep_unused:
             self._used = {**stored, **self._used}
-        unused = sum(1 for digest in stored if digest not in self._used)
+        unused = any(digest not in self._used for digest in stored)
         if not self._new and not unused and not self.discarded:
             return True
-        delta = {**self._delta, **self._new}
-        small = 10 * max(len(delta), unused) <= len(self._used)
-        if len(self._used) >= DELTA_FROM and small and not self.discarded:
-            written = self._write(self.delta_path, delta)
-            entries = {**stored, **self._new}
-        else:
-            written = self._write(self.path, self._used)
-            if written:
-                self.delta_path.unlink(missing_ok=True)
-            entries, delta = dict(self._used), {}
+        written = self._write(self.path, self._used)
         if written:
-            self._stored, self._delta, self._new, self.discarded = entries, delta, {}, False
+            self._stored, self._new, self.discarded = dict(self._used), {}, False
         return written
 
     def _write(self, path: Path, entries: dict) -> bool:
@@ -140,34 +127,44 @@ class Cache:
         body = marshal.dumps(dict(sorted(entries.items())), 4)
         data = MAGIC + self._header() + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            files.write_atomic(path, data)
         except OSError:
             return False
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
-            return False
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return True
 
     def clear(self) -> None:
-        """Delete the cache files and forget every entry."""
+        """Delete the cache file and forget every entry."""
         self.path.unlink(missing_ok=True)
-        self.delta_path.unlink(missing_ok=True)
-        self._stored, self._delta, self._used, self._new = {}, {}, {}, {}
+        self._stored, self._used, self._new = {}, {}, {}
+
+
+_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGES = ("bibsite", "search_index")
+# Installed packages whose code or data computes cached results (segmentation, folding, YAML, templates).
+_DISTRIBUTIONS = ("jieba", "opencc-python-reimplemented", "pyyaml", "jinja2", "markdown", "pypinyin")
 
 
 def code_version(*modules) -> str:
-    """Return a hash of the source of the given modules: the version of the code that computes an entry."""
+    """Return a hash of the code that computes an entry: the given modules' source, or with none
+    given, every module of bibsite/ and search_index/ imported so far, the data files of those
+    folders and the versions of the packages in _DISTRIBUTIONS."""
     digest = hashlib.sha256()
-    for module in modules:
-        digest.update(Path(module.__file__).read_bytes())
+    if modules:
+        for module in modules:
+            digest.update(Path(module.__file__).read_bytes())
+        return digest.hexdigest()
+    paths = {Path(module.__file__).resolve() for name, module in list(sys.modules.items())
+             if name.split(".")[0] in _PACKAGES and getattr(module, "__file__", None)}
+    for package in _PACKAGES:
+        paths.update(path.resolve() for path in (_ROOT / package).glob("*.json"))
+    for path in sorted(paths):
+        digest.update(path.relative_to(_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in _DISTRIBUTIONS:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{name} {version}\n".encode())
     return digest.hexdigest()
 
 

@@ -1,9 +1,12 @@
 """Citations of records: BibTeX, RIS, CSL-JSON, GB/T 7714-2015 and Highwire meta tags.
 
-Only fields the record has are written; nothing is guessed (the seeds have no author, year or journal,
-so their entries hold title, language, abstract and keywords). The title is the maintainer's `title`,
-else the display title the caller derived. Entry type: article with a journal, else misc. Glossary
-entries cite as misc too, with their publisher and date; their two-language text is not an abstract.
+Only fields the record has are written; nothing is guessed. The title is the record's `title`; a title
+the build derived from the first sentence (record["title_derived"]) is never exported as one: the
+machine-read formats leave it out and only the GB/T 7714 text, read by people, shows it, as the page
+does. Keywords the build extracted (record["keywords_derived"]) are not the record's and are left out.
+Entry type from the record's `genre` (article, thesis, book, chapter, report), else article with a
+journal, else misc. Glossary entries cite as misc too, with their publisher and date; their
+two-language text is not an abstract.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import json
 import re
 
 from .output import json_lines
+from .textnorm import HAN_CHAR
 
 # BibTeX counts every brace, escaped or not, so braces must become commands that contain none unpaired.
 _BIBTEX_ESCAPES = {
@@ -33,16 +37,34 @@ _ACRONYM = re.compile(r"(?<![\\\w])([A-Z][A-Z0-9]+)(?!\w)")
 
 # --- one record ------------------------------------------------------------------------------
 
-_PLAIN_FIELDS = ("journal", "volume", "issue", "pages", "doi", "url", "publisher", "language")
+_PLAIN_FIELDS = ("journal", "volume", "issue", "pages", "doi", "url", "publisher", "language", "issn", "isbn", "genre")
 # Every field of a record _fields reads, but the text.
-_CITED = ("id", "title", "authors", "year", "date", "keywords") + _PLAIN_FIELDS
+_CITED = ("id", "title", "title_derived", "authors", "year", "date", "keywords", "keywords_derived") + _PLAIN_FIELDS
+# genre -> (BibTeX entry type, RIS type, CSL type, GB/T 7714 code)
+_GENRES = {"article": ("article", "JOUR", "article-journal", "J"), "thesis": ("phdthesis", "THES", "thesis", "D"),
+           "book": ("book", "BOOK", "book", "M"), "chapter": ("incollection", "CHAP", "chapter", "M"),
+           "report": ("techreport", "RPRT", "report", "R")}
+
+
+def _kind(f: dict) -> tuple[str, str, str, str]:
+    """Return the entry types of the record's genre, else of an article when it has a journal, else misc."""
+    if f.get("genre") in _GENRES:
+        return _GENRES[f["genre"]]
+    return _GENRES["article"] if "journal" in f else ("misc", "GEN", "article", "Z")
 
 
 def _fields(record: dict, display_title: str) -> dict:
-    """Return the citable fields the record has, cleaned: the one source for every format below."""
-    out: dict = {"id": record["id"], "title": _clean(record.get("title") or display_title)}
+    """Return the citable fields the record has, cleaned: the one source for every format below.
+    "title" is the real title only; "shown_title" what a reader is shown (the derived one too)."""
+    derived = not record.get("title") and record.get("title_derived") is True
+    out: dict = {"id": record["id"], "shown_title": _clean(record.get("title") or display_title)}
+    if not derived:
+        out["title"] = out["shown_title"]
     if record.get("authors"):
-        out["authors"] = [_clean(a) for a in record["authors"] if _clean(a)]
+        people = [(_clean(a.get("name")), _clean(a.get("affiliation"))) if isinstance(a, dict) else (_clean(a), "")
+                  for a in record["authors"]]
+        out["authors"] = [name for name, _ in people if name]
+        out["affiliations"] = [affiliation for name, affiliation in people if name]
     if record.get("year"):
         out["year"] = str(record["year"])
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(record.get("date") or "")):  # glossary entries: a full date
@@ -51,11 +73,20 @@ def _fields(record: dict, display_title: str) -> dict:
     for name in _PLAIN_FIELDS:
         if record.get(name):
             out[name] = _clean(str(record[name]))
-    if record.get("keywords"):
+    if record.get("keywords") and not record.get("keywords_derived"):
         out["keywords"] = [_clean(k) for k in record["keywords"] if _clean(k)]
     if isinstance(record.get("text"), str) and record["text"].strip():
         out["abstract"] = _clean(record["text"])
-    return {key: value for key, value in out.items() if value}
+    return {key: value for key, value in out.items() if value and (key != "affiliations" or any(value))}
+
+
+def real_fields(record: dict) -> dict:
+    """Return the citable fields the record really has: _fields without a derived title, and without
+    keywords the build extracted (an enriched record flags them keywords_derived)."""
+    fields = _fields(record, "")
+    if record.get("keywords_derived"):
+        fields.pop("keywords", None)
+    return fields
 
 
 def bibtex(record: dict, display_title: str) -> str:
@@ -65,14 +96,18 @@ def bibtex(record: dict, display_title: str) -> str:
 
 def _bibtex(f: dict) -> str:
     lines = []
-    # Title acronyms are braced so that sentence-casing styles keep SCO from becoming "sco".
-    lines.append(("title", _ACRONYM.sub(r"{\1}", _bibtex_text(f["title"]))))
+    if "title" in f:
+        # Title acronyms are braced so that sentence-casing styles keep SCO from becoming "sco".
+        lines.append(("title", _ACRONYM.sub(r"{\1}", _bibtex_text(f["title"]))))
     if "authors" in f:
         # A name holding " and " (an organisation as author) would be split into two people.
         lines.append(("author", " and ".join(
             "{" + _bibtex_text(a) + "}" if re.search(r"\sand\s", a) else _bibtex_text(a) for a in f["authors"])))
-    for name, field in (("year", "year"), ("date", "date"), ("journal", "journal"), ("volume", "volume"),
-                        ("issue", "number"), ("publisher", "publisher")):
+    kind = _kind(f)[0]
+    publisher = {"phdthesis": "school", "techreport": "institution"}.get(kind, "publisher")
+    container = "booktitle" if kind == "incollection" else "journal"
+    for name, field in (("year", "year"), ("date", "date"), ("journal", container), ("volume", "volume"),
+                        ("issue", "number"), ("publisher", publisher), ("issn", "issn"), ("isbn", "isbn")):
         if name in f:
             lines.append((field, _bibtex_text(f[name])))
     if "pages" in f:
@@ -87,7 +122,6 @@ def _bibtex(f: dict) -> str:
         lines.append(("language", _bibtex_text(f["language"])))
     if "abstract" in f:
         lines.append(("abstract", _bibtex_text(f["abstract"])))
-    kind = "article" if "journal" in f else "misc"
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in lines)
     return f"@{kind}{{{_bibtex_key(f['id'])},\n{body}\n}}\n"
 
@@ -98,9 +132,11 @@ def ris(record: dict, display_title: str) -> str:
 
 
 def _ris(f: dict) -> str:
-    tags = [("TY", "JOUR" if "journal" in f else "GEN"), ("ID", f["id"]), ("TI", f["title"])]
+    tags = [("TY", _kind(f)[1]), ("ID", f["id"])] + ([("TI", f["title"])] if "title" in f else [])
     tags += [("AU", a) for a in f.get("authors", [])]
-    for name, tag in (("year", "PY"), ("journal", "T2"), ("volume", "VL"), ("issue", "IS"), ("publisher", "PB")):
+    tags += [("AD", a) for a in f.get("affiliations", []) if a]
+    for name, tag in (("year", "PY"), ("journal", "T2"), ("volume", "VL"), ("issue", "IS"), ("publisher", "PB"),
+                      ("issn", "SN"), ("isbn", "SN")):
         if name in f:
             tags.append((tag, f[name]))
     if "date" in f:
@@ -128,14 +164,16 @@ def csl_json(record: dict, display_title: str) -> dict:
 
 
 def _csl_json(f: dict) -> dict:
-    item: dict = {"id": f["id"], "type": "article-journal" if "journal" in f else "article", "title": f["title"]}
+    item: dict = {"id": f["id"], "type": _kind(f)[2]}
+    if "title" in f:
+        item["title"] = f["title"]
     if "authors" in f:
         item["author"] = [_csl_name(a) for a in f["authors"]]
     if "year" in f:
         item["issued"] = {"date-parts": [[int(part) for part in f.get("date", f["year"]).split("-")]]}
     for name, key in (("journal", "container-title"), ("volume", "volume"), ("issue", "issue"), ("publisher", "publisher"),
                       ("pages", "page"), ("doi", "DOI"), ("url", "URL"), ("language", "language"),
-                      ("abstract", "abstract")):
+                      ("issn", "ISSN"), ("isbn", "ISBN"), ("abstract", "abstract")):
         if name in f:
             item[key] = f[name]
     if "keywords" in f:
@@ -149,26 +187,36 @@ def gbt7714(record: dict, display_title: str) -> str:
 
 
 def _gbt7714(f: dict) -> str:
-    web_page = "journal" not in f and "date" in f and "url" in f
+    web_page = "journal" not in f and "date" in f and "url" in f and "genre" not in f
+    code = _kind(f)[3]
     parts = []
     if "authors" in f:
         names = [_gbt_name(a) for a in f["authors"]]
         if len(names) > 3:  # the standard lists three, then 等 / et al.
-            names = names[:3] + ["等" if f.get("language") == "zh" else "et al"]
+            chinese = f.get("language") == "zh" or HAN_CHAR.search(f["authors"][0])
+            names = names[:3] + ["等" if chinese else "et al"]
         parts.append(", ".join(names) + ".")
     elif web_page and "publisher" in f:
         parts.append(f"{f['publisher']}.")  # a site with no author is its own responsible party
-    code = ("J" if "journal" in f else "EB" if web_page else "Z") + ("/OL" if "url" in f else "")
-    parts.append(f"{f['title']}[{code}].")
+    code = ("EB" if web_page else code) + ("/OL" if "url" in f else "")
+    if f.get("genre") == "chapter" and "journal" in f:
+        parts.append(f"{f['shown_title']}[{code}]//{f['journal']}.")  # 析出文献: 题名[M]//专著题名.
+    else:
+        parts.append(f"{f['shown_title']}[{code}].")
+    pages = "-".join(p for p in _page_range(f["pages"]) if p) if "pages" in f else ""
     if web_page:
         parts.append(f"({f['date']}).")  # the publication date; an access date would be invented
+    elif "journal" in f and f.get("genre") != "chapter":
+        # 刊名, 年, 卷(期): 页码 — with no volume the issue follows the year: 2022(3)
+        year = f.get("year", "") + (f"({f['issue']})" if "issue" in f and "volume" not in f else "")
+        issue = f.get("volume", "") + (f"({f['issue']})" if "issue" in f and "volume" in f else "")
+        source = ", ".join(part for part in (f["journal"], year, issue) if part)
+        parts.append(f"{source}: {pages}." if pages else f"{source}.")
     else:
-        source = [f[name] for name in ("journal" if "journal" in f else "publisher", "year") if name in f]
-        issue = f.get("volume", "") + (f"({f['issue']})" if "issue" in f else "")
-        source += [issue] if issue else []
-        pages = "-".join(p for p in _page_range(f["pages"]) if p) if "pages" in f else ""
+        # 出版地: 出版者, 年: 页码 (a maintainer writes the place in `publisher`, "北京: 清华大学")
+        source = ", ".join(part for part in (f.get("publisher", ""), f.get("year", "")) if part)
         if source:
-            parts.append(f"{', '.join(source)}: {pages}." if pages else f"{', '.join(source)}.")
+            parts.append(f"{source}: {pages}." if pages else f"{source}.")
     if "url" in f:
         parts.append(f"{f['url']}.")
     if "doi" in f:
@@ -182,12 +230,19 @@ def highwire(record: dict, display_title: str) -> list[tuple[str, str]]:
 
 
 def _highwire(f: dict) -> list[tuple[str, str]]:
-    tags = [("citation_title", f["title"])]
-    tags += [("citation_author", a) for a in f.get("authors", [])]
+    tags = [("citation_title", f["title"])] if "title" in f else []
+    affiliations = f.get("affiliations", [""] * len(f.get("authors", [])))
+    for author, affiliation in zip(f.get("authors", []), affiliations):
+        tags.append(("citation_author", author))
+        if affiliation:
+            tags.append(("citation_author_institution", affiliation))
     if "year" in f:
         tags.append(("citation_publication_date", f.get("date", f["year"]).replace("-", "/")))
+    publisher = {"thesis": "citation_dissertation_institution",
+                 "report": "citation_technical_report_institution"}.get(f.get("genre"), "citation_publisher")
     for name, tag in (("journal", "citation_journal_title"), ("volume", "citation_volume"),
-                      ("issue", "citation_issue"), ("publisher", "citation_publisher")):
+                      ("issue", "citation_issue"), ("publisher", publisher), ("issn", "citation_issn"),
+                      ("isbn", "citation_isbn")):
         if name in f:
             tags.append((tag, f[name]))
     if "pages" in f:
@@ -282,7 +337,7 @@ def _csl_name(name: str) -> dict:
 def _gbt_name(name: str) -> str:
     """Return a name as GB/T 7714 writes it: Chinese as written, "Smith, John Paul" as "SMITH J P"."""
     split = _split_name(name)
-    if not split or re.search(r"[\u3400-\u9fff]", name):
+    if not split or HAN_CHAR.search(name):
         return name
     family, given = split
     initials = " ".join(part[0].upper() for part in re.split(r"[\s.\-]+", given) if part)

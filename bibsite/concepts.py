@@ -6,35 +6,29 @@ A concept is a plain dict {"zh": [...], "en": [...], "vi": [...]} (every languag
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 
 import yaml
 
-from .entities import HAN
+from . import textfile, yamlfile
 from .errors import InputError
 from .schema import LANGUAGES
+from .textnorm import HAN_CHAR
 
 EXAMPLE = "e.g. '- zh: [集体安全]' then '  en: [collective security]'"
 
 
-def load_concepts(path) -> list[dict]:
+def load_concepts(path, project_root=None) -> list[dict]:
     """Return the concepts of a YAML concept glossary in file order ([] if the file does not exist),
-    or raise InputError naming the file, line and fix."""
+    or raise InputError naming the file (relative to project_root, when given), line and fix."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    shown = os.path.relpath(path, project_root) if project_root is not None else path
+    if not os.path.lexists(path):
         return []  # optional: without it the dictionary alone translates
-    except UnicodeDecodeError:
-        raise InputError(path, "is not UTF-8 text", "save the file as UTF-8")
-    try:
-        # Composed, not loaded: nodes keep their lines for errors, and every name stays text (NO, 2014).
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"YAML error: {getattr(exc, 'problem', None) or 'not valid YAML'}",
-                         "check indentation, and quote names containing ':' or '#'",
-                         mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+    # Composed, not loaded: nodes keep their lines for errors, and every name stays text (NO, 2014).
+    root = yamlfile.compose(textfile.read_utf8(path, shown, project_root), shown)
+    path = shown
     if root is None:
         return []
     if not isinstance(root, yaml.SequenceNode):
@@ -78,7 +72,7 @@ def _concept(path, node) -> tuple[dict, dict]:
             name = " ".join(item.value.split())
             if not name:
                 continue
-            if (key == "zh") != bool(HAN.search(name)):
+            if (key == "zh") != bool(HAN_CHAR.search(name)):
                 fix = "write Chinese names under zh:" if key != "zh" else "write Chinese characters under zh:"
                 raise InputError(path, f"name {name!r} is not in the script of '{key}'", fix, _line(item))
             if name not in concept[key]:

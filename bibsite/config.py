@@ -1,28 +1,24 @@
-"""The site configuration (content/site.yaml): base URL, collection title in zh and en, contact."""
+"""The site configuration (content/site.yaml): base URL, collection title, contact, interface languages."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
-import yaml
-
+from . import textfile, yamlfile
 from .errors import InputError
 
-DEFAULTS = {"base_url": "", "title": {}, "contact": ""}
+DEFAULTS = {"base_url": "", "title": {}, "contact": "", "languages": ["zh", "en"]}
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 
 def load_config(path: Path, root: Path, zip_name: str) -> dict:
     """Return the validated settings with defaults filled in; a missing file means all defaults."""
     shown = os.path.relpath(path, root)
     data = {}
-    if path.exists():
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise InputError(shown, f"malformed YAML: {getattr(exc, 'problem', exc)}", "fix the YAML syntax",
-                             line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+    if os.path.lexists(path):
+        data = yamlfile.load(textfile.read_utf8(path, shown, root), shown) or {}
     if not isinstance(data, dict):
         raise InputError(shown, "should hold 'key: value' settings", "see the comments in the default file")
     unknown = set(data) - set(DEFAULTS)
@@ -38,4 +34,9 @@ def load_config(path: Path, root: Path, zip_name: str) -> dict:
     if not isinstance(config["title"], dict) or not all(isinstance(v, str) for v in config["title"].values()):
         raise InputError(shown, "title should map zh and en to text", "write 'title:' then 'zh: …' and 'en: …'")
     config["contact"] = str(config["contact"] or "").strip()
+    languages = config["languages"]
+    if (not isinstance(languages, list) or not languages or len(set(map(str, languages))) != len(languages)
+            or not all(isinstance(code, str) and _LANGUAGE_CODE.fullmatch(code) for code in languages)):
+        raise InputError(shown, f"languages should be a list of distinct language codes, not {languages!r}",
+                         "write e.g. 'languages: [zh, en, vi]' (each needs templates/strings/<code>.yaml)")
     return config

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from . import textnorm
 from .cache import Cache, cached_map
+from .errors import InputError
 from .textfile import read_text
 
 # The scraped link text ("similar documents") that closes every entry; not part of the abstract.
@@ -50,20 +51,23 @@ def derive_entry(lines: list[str]) -> dict:
     return {"text": text, "language": textnorm.detect_language(text), "truncated": textnorm.is_truncated(text)}
 
 
-def read_corpus(path: Path, warn, shown=None, cache: Cache | None = None) -> list[dict]:
+def read_corpus(path: Path, warn, shown=None, cache: Cache | None = None, root=None) -> list[dict]:
     """Return the entries of a corpus file as {text, line, language, truncated}; warn() about empty ones.
 
     Messages name the file as shown (the path relative to the project), else as path. With a cache,
     a block's entry is derived once and then taken from it as long as the block's lines are the same
-    (the caller saves the cache)."""
+    (the caller saves the cache). With root, the file must lie inside it (textfile.read_bytes)."""
     shown = shown or path
-    blocks = split_entries(read_text(path, shown))
+    blocks = split_entries(read_text(path, shown, root))
     derived = cached_map([lines for _, lines in blocks], derive_entry, cache, key="\n".join)
     entries = []
     for (line, _lines), entry in zip(blocks, derived):
         if not entry["text"]:
             warn(f"{shown}:{line}: empty entry skipped (only the {SIMILAR_MARKER} marker) — delete it or add the abstract")
             continue
+        if not textnorm.has_letters(entry["text"]):
+            raise InputError(shown, f"entry {entry['text'][:20]!r} has no letters, so it is no abstract",
+                             "delete it or paste the abstract's text", line=line)
         entries.append({"text": entry["text"], "line": line, "language": entry["language"],
                         "truncated": entry["truncated"]})
     return entries

@@ -1,11 +1,11 @@
-"""Build-time facts derived from a record: display title, text blocks per language, languages."""
+"""Build-time facts derived from a record: display title, text blocks per language, languages; and
+the weighing against the whole collection (keywords, similar records)."""
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-from . import entities, keywords, similar, textnorm
-from .background import Background
+from . import keywords, textnorm
 from .cache import Cache, code_version
 from .progress import progress
 
@@ -13,7 +13,10 @@ from .progress import progress
 def text_blocks(record: dict) -> list[dict]:
     """Return the record's text as [{lang, text}] in reading order."""
     if record["type"] == "abstract":
-        return [{"lang": record["language"], "text": record["text"]}]
+        blocks = [{"lang": record["language"], "text": record["text"]}]
+        if record.get("abstract_en") and record["language"] != "en":  # CNKI records often carry both
+            blocks.append({"lang": "en", "text": record["abstract_en"]})
+        return blocks
     return [{"lang": lang, "text": text} for lang, text in record["text"].items()]
 
 
@@ -39,14 +42,16 @@ def display_title(record: dict, derived_titles: Cache | None = None, text_digest
 
 def enrich_all(loaded: list[dict], cache_dir: Path) -> list[dict]:
     """Return enrich() of every record, the titles derived from text kept in cache_dir."""
-    derived_titles = Cache(cache_dir, "derived-titles", code_version(textnorm))
+    derived_titles = Cache(cache_dir, "derived-titles", code_version())
     enriched = [enrich(record, derived_titles) for record in loaded]
     derived_titles.save()
     return enriched
 
 
 def enrich(record: dict, derived_titles: Cache | None = None) -> dict:
-    """Return a copy of record with the derived build fields added (never written back to content/)."""
+    """Return a copy of record with the derived fields added (never written back to content/): those
+    published in records.json, and under "build" what only the build reads (the text blocks and the
+    text's digest)."""
     blocks = text_blocks(record)
     text = "".join(f"{len(b['lang'])}:{b['lang']}{len(b['text'])}:{b['text']}" for b in blocks)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -59,49 +64,10 @@ def enrich(record: dict, derived_titles: Cache | None = None) -> dict:
         "title_language": title_language,
         "main_language": main_language,
         "languages": [block["lang"] for block in blocks],
-        "blocks": blocks,
         "truncated": bool(record.get("truncated")),
-        # What every cache key and page digest uses instead of hashing the text again.
-        "text_digest": digest,
+        # text_digest: what every cache key uses instead of hashing the text again.
+        "build": {"blocks": blocks, "text_digest": digest},
     }
-
-
-def record_text(record: dict) -> str:
-    """Return all of a record's text (every language block) as one string."""
-    return "\n\n".join(block["text"] for block in record["blocks"])
-
-
-class CollectionWork:
-    """Keywords and similar records, weighed against the whole collection: two processes at once
-    (keywords, and similar records), started on creation, while the build goes on with pages that
-    show neither.
-
-    analyses holds each record's text analysis (bibsite/analysis.py): the search index's own
-    segmentation, so "similar" and search see the same words. (Citations are made where they are
-    shown: pages.py for a record's page, pipeline.write_citations for the collection.)
-    """
-
-    def __init__(self, records: list[dict], entity_table: list[dict], analyses: dict[str, dict]):
-        terms = {r["id"]: analyses[r["id"]]["text"] for r in records}
-        found = {r["id"]: analyses[r["id"]]["entities"] for r in records}
-        features = {(r["id"], lang): f for r in records for lang, f in analyses[r["id"]]["keywords"].items()}
-        self._jobs = [Background(all_keywords, records, features, entities.user_words(entity_table)),
-                      Background(similar.similar, terms, found, 5, 1.0)]
-
-    def keywords(self) -> dict[str, list[str]]:
-        """Return {record id: its keywords} (the maintainer's, else extracted), once they are ready."""
-        return self._jobs[0].result()
-
-    def similar(self) -> dict[str, list[str]]:
-        """Return {record id: the ids of up to 5 similar records}, once they are ready."""
-        return self._jobs[1].result()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        for job in self._jobs:
-            job.__exit__(*exc_info)
 
 
 def all_keywords(records: list[dict], features: dict, user_words: list[str]) -> dict[str, list[str]]:

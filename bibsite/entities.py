@@ -9,20 +9,20 @@ An entity is a plain dict with fixed keys:
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from pathlib import Path
 
 import yaml
 
+from . import textfile, yamlfile
 from .errors import InputError
 from .schema import LANGUAGES, SLUG_PATTERN
+from .textnorm import HAN_CHAR
 
 KINDS = ("organisation", "country", "region")
 ENTITY_KEYS = ("slug", "kind", "names", "joint")
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# A PDF line break inside Chinese text leaves a space between two Han characters.
-_HAN_GAP = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])[ \t\u3000]+(?=[\u3400-\u4dbf\u4e00-\u9fff])")
 # Apostrophes and dashes that writers use interchangeably inside names.
 _APOSTROPHES = "'\u2019\u02bc"
 _DASHES = "-\u2010\u2011\u2013"
@@ -31,22 +31,15 @@ _SEPARATOR = "[\\s\\-\u2010\u2011\u2013]+"
 
 # --- loading ---------------------------------------------------------------------------------
 
-def load_entities(path) -> list[dict]:
-    """Return the entities of a YAML entity table in file order, or raise InputError at file:line."""
+def load_entities(path, project_root=None) -> list[dict]:
+    """Return the entities of a YAML entity table in file order, or raise InputError at file:line
+    (naming the file relative to project_root, when given, which it must lie inside)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "entity table not found", "create it, or restore content/entities.yaml from git")
-    except UnicodeDecodeError:
-        raise InputError(path, "is not UTF-8 text", "save the file as UTF-8")
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"YAML error: {getattr(exc, 'problem', None) or 'not valid YAML'}",
-                         "check indentation, and quote names containing ':' or '#'",
-                         mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+    shown = os.path.relpath(path, project_root) if project_root is not None else path
+    if not os.path.lexists(path):
+        raise InputError(shown, "entity table not found", "create it, or restore content/entities.yaml from git")
+    root = yamlfile.compose(textfile.read_utf8(path, shown, project_root), shown)
+    path = shown
     if root is None:
         return []
     if not isinstance(root, yaml.SequenceNode):
@@ -102,7 +95,7 @@ class _Reader:
         return entity, lines
 
     def mapping(self, node, allowed, what) -> dict:
-        """Return key -> value node, rejecting unknown and repeated keys."""
+        """Return key -> value node, rejecting unknown keys (yamlfile refuses repeated ones)."""
         out = {}
         for key_node, value_node in node.value:
             key = self.scalar(key_node, what)
@@ -110,8 +103,6 @@ class _Reader:
                 close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else f"known {what} keys: {', '.join(allowed)}"
                 self.fail(f"unknown {what} key {key!r}", hint, key_node)
-            if key in out:
-                self.fail(f"{what} key {key!r} appears twice", "merge the two into one", key_node)
             out[key] = value_node
         return out
 
@@ -152,7 +143,7 @@ def _check_unique(path, read):
                                      "a name may point to one entity only; remove it from one of them "
                                      "(for compounds such as 中俄 use 'joint:')", lines[(lang, name)])
         for name in entity["joint"]:
-            if not HAN.search(name):
+            if not HAN_CHAR.search(name):
                 raise InputError(path, f"joint name {name!r} of '{slug}' is not Chinese",
                                  "joint: is for Chinese compounds such as 中俄; list other names under names:",
                                  lines[("joint", name)])
@@ -184,17 +175,12 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
-def join_han_gaps(text: str) -> str:
-    """Return text with stray spaces between two Chinese characters removed (PDF line breaks)."""
-    return _HAN_GAP.sub("", text)
-
-
 def user_words(entities) -> list[str]:
     """Return the Chinese names and compounds of all entities, for jieba.add_word, in table order."""
     words: list[str] = []
     for entity in entities:
         for name in [*entity["names"]["zh"], *entity.get("joint", [])]:
-            if HAN.search(name) and name not in words:
+            if HAN_CHAR.search(name) and name not in words:
                 words.append(name)
     return words
 
@@ -234,7 +220,7 @@ class _Matcher:
         for entity in entities:
             for lang in LANGUAGES:
                 for name in entity["names"][lang]:
-                    if HAN.search(name):
+                    if HAN_CHAR.search(name):
                         self.han_names.setdefault(normalise(name), set()).add(entity["slug"])
                     else:
                         latin.setdefault(name, set()).add(entity["slug"])
@@ -362,3 +348,20 @@ def _matcher(entities) -> _Matcher:
         _MATCHERS.clear()  # one table per build; don't keep old tables alive
         _MATCHERS[key] = _Matcher(entities)
     return _MATCHERS[key]
+
+
+# --- relevance -------------------------------------------------------------------------------
+
+def relevance(entity: dict, records: list[dict]) -> dict[str, tuple[int, int]]:
+    """Return {record id: (times the entity is named in its given title, times in its text)}: the
+    order of the records on the entity's page before they have years (the most named first)."""
+    names = [name for lang in LANGUAGES for name in entity["names"].get(lang, [])] + list(entity.get("joint", []))
+    # Longest first, so 上合 inside 上合组织 is one mention, not two; names in capitals keep their case.
+    names = sorted(set(names), key=lambda n: (-len(n), n))
+    pattern = re.compile("|".join(re.escape(n) if not any(c.islower() for c in n) else f"(?i:{re.escape(n)})"
+                                  for n in names)) if names else None
+    if pattern is None:
+        return {r["id"]: (0, 0) for r in records}
+    return {r["id"]: (len(pattern.findall(r["title"] if isinstance(r.get("title"), str) else "")),
+                      len(pattern.findall("\n".join(block["text"] for block in r["build"]["blocks"]))))
+            for r in records}

@@ -6,6 +6,7 @@ Vietnamese body, then the Chinese term on a line of its own and the Chinese body
 """
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from pathlib import Path
 
@@ -24,11 +25,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def read_glossary(path: Path, shown=None) -> dict:
+def read_glossary(path: Path, shown=None, root=None) -> dict:
     """Return one glossary record (per-language term, text and section) parsed from path; errors name it as shown."""
     shown = shown or path
     paragraphs = [(line, textnorm.repair_pdf_spaces(textnorm.join_lines(lines)))
-                  for line, lines in split_entries(read_text(path, shown))]
+                  for line, lines in split_entries(read_text(path, shown, root))]
     record: dict = {"type": "glossary", "term": {}, "text": {}}
     body: dict[str, list[str]] = {"vi": [], "zh": []}
     for line, para in paragraphs:
@@ -43,6 +44,11 @@ def read_glossary(path: Path, shown=None) -> dict:
             record["section"] = {"vi": section["section"].strip()}
         elif dateline and "date" not in record:
             record["date"] = f"{dateline['y']}-{int(dateline['m']):02d}-{int(dateline['d']):02d}"
+            try:
+                _dt.date.fromisoformat(record["date"])
+            except ValueError:
+                raise InputError(shown, f"date '{para.split('|')[0].strip()}' is not a real day",
+                                 "write it as DD-MM-YYYY", line=line) from None
             record["publisher"] = dateline["publisher"].strip()
         elif _HAN_TERM.match(para) and "zh" not in record["term"]:
             record["term"]["zh"] = para

@@ -17,7 +17,10 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
+from . import tfidf
 from .schema import LANGUAGES
+from .textnorm import HAN_CHAR
+from search_index.rules import HAN
 
 DEFAULT_COUNT = 6
 
@@ -53,10 +56,9 @@ lần thứ năm tháng ngày nhất nhiều mỗi cùng đều rất ở sẽ c
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-‐]*[A-Za-z]|[A-Za-z]")
 _VI_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # Clause breaks: a phrase never spans one.
+_HAN_RUN = re.compile(f"[{HAN}]+")
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”«»、，。；：！？（）《》—–]|\s-\s")  # not ’: it is an apostrophe
 _HAS_LETTER = re.compile(r"[^\W\d_]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 def text_features(text: str, lang: str, user_words=()) -> dict:
@@ -249,7 +251,7 @@ class _ChineseTest:
         return self._runs
 
     def accepts(self, word: str) -> bool:
-        if not _HAN.search(word):
+        if not HAN_CHAR.search(word):
             return True  # SCO, NATO inside Chinese text: acronyms
         tables = _chinese_tables()
         domain = word in tables.domain or word in self.user_words
@@ -515,7 +517,7 @@ def _acronym(word: str) -> bool:
 def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Return whether one phrase contains the other as a run of words (for Chinese: as a substring)."""
     if len(a) == len(b):
-        if len(a) == 1 and _HAN.search(a[0]):
+        if len(a) == 1 and HAN_CHAR.search(a[0]):
             return a[0] in b[0] or b[0] in a[0]
         return a == b  # the only run of a's length in b is b itself
     short, long = (a, b) if len(a) <= len(b) else (b, a)
@@ -524,7 +526,7 @@ def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 @lru_cache(maxsize=4)
 def _idf_table_for(n: int) -> dict:
-    """Return {df: _idf(n, df)}, filled in on first use: a corpus has few distinct document frequencies."""
+    """Return {df: tfidf.idf(n, df)}, filled in on first use: a corpus has few distinct document frequencies."""
     return _IdfTable(n)
 
 
@@ -536,17 +538,13 @@ def _phrase_scores_for(n: int) -> dict:
 
 
 class _IdfTable(dict):
-    """df -> _idf(n, df), each value computed once; reading it is a plain dict lookup."""
+    """df -> tfidf.idf(n, df), each value computed once; reading it is a plain dict lookup."""
 
     def __init__(self, n: int):
         super().__init__()
         self.n = n
 
     def __missing__(self, df: int) -> float:
-        value = self[df] = _idf(self.n, df)
+        value = self[df] = tfidf.idf(self.n, df)
         return value
 
-
-def _idf(n: int, df: int) -> float:
-    # Smoothed: a term no other record has (df 0) is worth most; with no corpus at all every term is 1.
-    return math.log((1 + n) / (1 + df)) + 1 if n else 1.0

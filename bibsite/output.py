@@ -8,12 +8,11 @@ import shutil
 import struct
 import sys
 import tempfile
-import threading
 import zipfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from . import offline, parallel
 from .cache import Cache, code_version
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed so the same site gives the same zip bytes
@@ -27,14 +26,8 @@ def staging_dir(final: Path) -> Path:
     return staged
 
 
-_REMOVALS: list[threading.Thread] = []  # old sites being deleted while the build finishes
-
-
 def discard(staged: Path, zip_path: Path) -> None:
-    """Remove what a build staged but did not publish (nothing, after a successful publish), and wait
-    for the previous site's deletion to finish."""
-    while _REMOVALS:
-        _REMOVALS.pop().join()
+    """Remove what a build staged but did not publish (nothing, after a successful publish)."""
     shutil.rmtree(staged, ignore_errors=True)
     for half_written in zip_path.parent.glob(f".{zip_path.name}.*.tmp"):
         half_written.unlink(missing_ok=True)
@@ -47,11 +40,7 @@ def swap_in(staged: Path, final: Path) -> None:
     if final.exists():
         os.replace(final, old)
     os.replace(staged, final)
-    # Deleting 10,000 files takes a few tenths of a second: a thread does it while the build records
-    # what it did (discard() waits for it; a killed build leaves the folder for the next swap_in).
-    removal = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
-    removal.start()
-    _REMOVALS.append(removal)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def recover(final: Path, zip_path: Path) -> None:
@@ -103,7 +92,6 @@ _DOS_DATE = ((ZIP_DATE[0] - 1980) << 9) | (ZIP_DATE[1] << 5) | ZIP_DATE[2]
 _DOS_TIME = (ZIP_DATE[3] << 11) | (ZIP_DATE[4] << 5) | (ZIP_DATE[5] // 2)
 _UTF8 = 0x800
 _LEVEL = 6
-_THREADS = 2  # zlib and file reads release the GIL, so two threads deflate about twice as fast
 _BATCH_FILES, _BATCH_BYTES = 64, 1 << 20  # a task for a thread: this many files, or fewer up to this size
 _COPY_CHUNK = 8 << 20  # bytes copied from the previous zip at a time
 
@@ -141,6 +129,8 @@ def _previous_entries(previous: Path) -> dict[str, tuple[int, int, int, int]]:
             if len(tail) < 22 or tail[:4] != b"PK\x05\x06":
                 return {}
             count, length, start = struct.unpack("<10xHII2x", tail)
+            if count == 0xFFFF:  # a ZIP64 zip: its real figures are elsewhere
+                return {}
             handle.seek(start)
             directory = handle.read(length)
     except OSError:
@@ -180,13 +170,6 @@ def _vouched_entries(zip_path: Path, cache: Cache | None) -> dict:
     return _previous_entries(zip_path)
 
 
-def deflated(path: Path) -> tuple[int, int, bytes]:
-    """Return (crc, size, deflated bytes) of a file as write_zip stores it: a stage that writes a large
-    file in another process can deflate it there, and hand the result to write_zip (ready=)."""
-    data = Path(path).read_bytes()
-    return zlib.crc32(data), len(data), _deflate(data)
-
-
 def _deflate(data: bytes) -> bytes:
     deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
     return deflate.compress(data) + deflate.flush()
@@ -194,26 +177,14 @@ def _deflate(data: bytes) -> bytes:
 
 def _pack(job: tuple) -> tuple:
     """Return ("copy", crc, size) when the previous zip holds a file's bytes (same crc and size),
-    else ("new", crc, size, deflated bytes), deflated already when the job's ready entry has its crc and size."""
-    path, known, _size, ready = job
+    else ("new", crc, size, deflated bytes)."""
+    path, known, _size = job
     with open(path, "rb") as handle:
         data = handle.read()
     crc, size = zlib.crc32(data), len(data)
     if known is not None and known[:2] == (crc, size):
         return "copy", crc, size
-    if ready is not None and ready[:2] == (crc, size):
-        return "new", crc, size, ready[2]
     return "new", crc, size, _deflate(data)
-
-
-@contextlib.contextmanager
-def _threads():
-    """Yield a pool of _THREADS threads; on the way out, drop the work not started and wait for the rest."""
-    pool = ThreadPoolExecutor(_THREADS)
-    try:
-        yield pool
-    finally:
-        pool.shutdown(cancel_futures=True)
 
 
 def _batches(jobs: list[tuple]) -> list[list[tuple]]:
@@ -230,7 +201,7 @@ def _batches(jobs: list[tuple]) -> list[list[tuple]]:
     return batches
 
 
-def _packed_in_order(pool: ThreadPoolExecutor, jobs: list[tuple]):
+def _packed_in_order(pool, jobs: list[tuple]):
     """Yield _pack's result for every job, in order, computed by the pool's threads in batches."""
     for results in pool.map(lambda batch: [_pack(job) for job in batch], _batches(jobs)):
         yield from results
@@ -277,28 +248,54 @@ def _local_header(name: bytes, crc: int, packed_size: int, size: int) -> bytes:
                        crc, packed_size, size, len(name), 0) + name
 
 
+_LIMIT32 = 0xFFFFFFFF
+
+
 def _central_header(name: bytes, crc: int, packed_size: int, size: int, offset: int) -> bytes:
-    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, _UTF8, 8, _DOS_TIME, _DOS_DATE,
-                       crc, packed_size, size, len(name), 0, 0, 0, 0, 0o100644 << 16, offset) + name
+    """Return an entry's central directory record; a size or offset too large for 32 bits moves to a
+    ZIP64 extra field (the record then says version 4.5), so an entry that fits is as it always was."""
+    large = [value for value in (size, packed_size, offset) if value > _LIMIT32]
+    extra = struct.pack("<HH", 0x0001, 8 * len(large)) + struct.pack(f"<{len(large)}Q", *large) if large else b""
+    version = 45 if large else 20
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | version, version, _UTF8, 8, _DOS_TIME,
+                       _DOS_DATE, crc, min(packed_size, _LIMIT32), min(size, _LIMIT32), len(name), len(extra),
+                       0, 0, 0, 0o100644 << 16, min(offset, _LIMIT32)) + name + extra
 
 
-def _plan(site: Path, top: str, previous: dict, cache: Cache | None, ready: dict,
-          listing: list) -> tuple[list[tuple], list[tuple]]:
+def _end_records(count: int, directory_size: int, directory_offset: int) -> bytes:
+    """Return the records that end the zip: the end of central directory record, preceded by a ZIP64
+    end record and its locator when the entry count or the directory's size or place does not fit it."""
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, min(count, 0xFFFF), min(count, 0xFFFF),
+                      min(directory_size, _LIMIT32), min(directory_offset, _LIMIT32), 0)
+    if count < 0xFFFF and directory_size < _LIMIT32 and directory_offset < _LIMIT32:
+        return end
+    zip64_end = struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, (3 << 8) | 45, 45, 0, 0, count, count,
+                            directory_size, directory_offset)
+    locator = struct.pack("<IIQI", 0x07064B50, 0, directory_offset + directory_size, 1)
+    return zip64_end + locator + end
+
+
+def _new_entry(body: _ZipBody, name: str, data: bytes) -> bytes:
+    """Append an entry that is no file of the site (the README); return its central directory record."""
+    crc, packed, offset = zlib.crc32(data), _deflate(data), body.offset
+    body.append(_local_header(name.encode("utf-8"), crc, len(packed), len(data)) + packed)
+    return _central_header(name.encode("utf-8"), crc, len(packed), len(data), offset)
+
+
+def _plan(site: Path, top: str, previous: dict, cache: Cache | None) -> tuple[list[tuple], list[tuple]]:
     """Return (the zip's files, as (name, previous entry, cache key, unchanged?), in order; the jobs
-    for the threads, as (path, previous entry, size, ready entry)): every file but those unchanged
-    since the previous zip, known by their stat without being read. Appends (path under site,
-    size, modification time) of every file to listing."""
+    for the threads, as (path, previous entry, size)): every file but those unchanged since the
+    previous zip, known by their stat without being read."""
     files, jobs = [], []
     for relative, entry in files_under(site):
         name, info = f"{top}/{relative}", entry.stat()
-        listing.append((relative, info.st_size, info.st_mtime_ns))
         key = f"file\n{_stat_key(info)}"
         known_crc = cache.get(key) if cache is not None else None
         known = previous.get(name)
         unchanged = known_crc is not None and known is not None and known[:2] == (known_crc, info.st_size)
         files.append((name.encode("utf-8"), known, key, unchanged))
         if not unchanged:
-            jobs.append((entry.path, known, info.st_size, ready.get(relative)))
+            jobs.append((entry.path, known, info.st_size))
     return files, jobs
 
 
@@ -322,13 +319,8 @@ def _write_entries(body: _ZipBody, files: list[tuple], packed, cache: Cache | No
     return central
 
 
-def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = None, ready: dict | None = None,
-              listing: list | None = None) -> Path:
+def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = None) -> Path:
     """Write site as a zip (under folder top, fixed dates and order) beside zip_path; return the unswapped file.
-
-    ready maps a file's path under site to what deflated() returned for it: used when the file still
-    has that crc and size, instead of deflating it here. listing, when given, receives (path under
-    site, size, modification time) of every file zipped, in order (what uptodate.output_stamp reads).
 
     With cache_dir, the zip is written faster and to the same bytes. The cache holds the crc of every
     file zipped, by its stat, and the stat of the zip written; when zip_path is still that zip, a file
@@ -337,20 +329,18 @@ def write_zip(site: Path, zip_path: Path, top: str, cache_dir: Path | None = Non
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     cache = Cache(cache_dir, "zip", version=code_version(sys.modules[__name__])) if cache_dir is not None else None
     previous = _vouched_entries(zip_path, cache)
-    files, jobs = _plan(site, top, previous, cache, ready or {}, listing if listing is not None else [])
+    files, jobs = _plan(site, top, previous, cache)
     fd, tmp = tempfile.mkstemp(dir=zip_path.parent, prefix=f".{zip_path.name}.", suffix=".tmp")
     os.close(fd)
     os.chmod(tmp, 0o644)
     try:
         with (open(tmp, "wb") as out, (open(zip_path, "rb") if previous else contextlib.nullcontext()) as old,
-              _threads() as pool):
+              parallel.threads() as pool):
             body = _ZipBody(out, old)
-            central = _write_entries(body, files, _packed_in_order(pool, jobs), cache)
-            if len(central) > 0xFFFF or body.offset > 0xFFFFFFFF:
-                raise OSError("the site is too large for a zip without ZIP64 (65,535 files, 4 GB)")
+            central = [_new_entry(body, offline.README_NAME, offline.readme_bytes())]
+            central += _write_entries(body, files, _packed_in_order(pool, jobs), cache)
             directory = b"".join(central)
-            out.write(directory + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central),
-                                              len(directory), body.offset, 0))
+            out.write(directory + _end_records(len(central), len(directory), body.offset))
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -1,100 +1,67 @@
-"""Pages: the list of every page with its ready-made template context, and rendering them with Jinja2.
+"""Page contexts: the list of every page of the site with its ready-made template context.
 
 Templates get plain values only; every URL, label and language tag is computed here, so the
-templates hold no logic beyond loops and conditionals.
+templates hold no logic beyond loops and conditionals. A page is {path, template, context}; the
+context is all a page shows, so a page whose context is unchanged need not be rendered again
+(bibsite/render.py).
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import multiprocessing
-import os
 import posixpath
-import sys
 from collections import Counter
-from pathlib import Path
 from urllib.parse import quote
 
-import jinja2
-import markdown
-import yaml
 from markupsafe import Markup
 
-from . import citations, textnorm
-from .cache import Cache
-from .entities import KINDS as ENTITY_KINDS
-from .progress import progress
+from . import citefiles, coins, collation, feed, jsonld, opensearch, schema, textnorm
+from . import entities as entities_mod
+from .links import FOLDERS, LANG_TAGS, record_path
+from .links import rel as _rel
+from .strings import date as _date
+from .strings import number as _number
 
-UI_LANGS = ("zh", "en")
-LANG_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
-FOLDERS = {"abstract": "abstracts", "glossary": "glossary"}
 # Keywords are shown as links of their own (record-extras.html), not among these fields.
-FIELD_ORDER = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "url", "added")
-
-
-def load_strings(templates_dir: Path, config: dict) -> dict:
-    """Return the UI strings per language, merged from templates/strings*.yaml; the configured title wins."""
-    strings: dict = {lang: {} for lang in UI_LANGS}
-    for path in sorted(templates_dir.glob("strings*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for lang in UI_LANGS:
-            strings[lang].update(data.get(lang, {}))
-    for lang in UI_LANGS:
-        if config.get("title", {}).get(lang):
-            strings[lang]["site_title"] = config["title"][lang]
-    return strings
-
-
-def record_path(record: dict) -> str:
-    """Return a record's page path relative to a UI language folder, e.g. abstracts/<id>.html."""
-    return f"{FOLDERS[record['type']]}/{record['id']}.html"
-
-
-def _rel(from_path: str, to_path: str) -> str:
-    """Return the relative URL from the page at from_path to the site file at to_path.
-
-    Both are clean site-relative paths (no '.', '..' or leading '/'), so plain string work gives what
-    posixpath.relpath would, at a fraction of its cost over hundreds of thousands of links.
-    """
-    here = from_path.split("/")[:-1]
-    there = to_path.split("/")
-    common = 0
-    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
-        common += 1
-    return "../" * (len(here) - common) + "/".join(there[common:])
+FIELD_ORDER = ("title", "title_en", "authors", "genre", "journal", "journal_en", "year", "date", "volume", "issue",
+               "pages", "doi", "url", "issn", "isbn", "publisher", "fund", "clc", "added")
+# Fields whose label differs from field_<name> on an abstract's page.
+_ABSTRACT_LABELS = {"publisher": "field_press"}
 
 
 def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: str = "") -> dict:
     """Return the context shared by every page of the UI: language, switch, navigation, root."""
-    other = "en" if lang == "zh" else "zh"
     inner = path.split("/", 1)[1]
     depth = path.count("/")
     root = "../" * depth
     alternates = []
     base = config.get("base_url", "")
-    for code in UI_LANGS:
+    for code in strings:
         target = f"{code}/{inner}"
-        alternates.append({"hreflang": LANG_TAGS[code], "href": (base + target) if base else _rel(path, target)})
+        alternates.append({"hreflang": strings[code]["lang_tag"], "href": (base + target) if base else _rel(path, target)})
     page = {
         "kind": kind,
-        "lang_tag": LANG_TAGS[lang],
-        "other_lang_tag": LANG_TAGS[other],
-        "other_lang_name": strings[lang]["other_lang_name"],
-        "switch_label": strings[lang]["switch_label"],
-        "switch_url": _rel(path, f"{other}/{inner}"),
+        "lang_tag": strings[lang]["lang_tag"],
+        # each other interface, named and offered in its own language
+        "switches": [{"lang_tag": strings[code]["lang_tag"], "name": strings[code]["lang_name"],
+                      "label": strings[code]["switch_here"], "href": _rel(path, f"{code}/{inner}")}
+                     for code in strings if code != lang],
+        "switch_label": strings[lang]["languages_label"],
         "alternates": alternates,
         "canonical": (base + path) if base else "",
         "meta": [],
         "description": "",
         # home and search carry their own large search box; a second one in the header would only confuse
         "header_search": kind not in ("home", "search"),
+        "head_links": _head_links(path, lang, strings, base),
+        "jsonld": "",  # the schema.org description of record pages and the home page (jsonld.py)
+        "export_js": False,  # pages with export controls or copy buttons load assets/export.js
     }
     if base:
         page["meta"] += [
             {"attr": "property", "name": "og:title", "content": title or strings[lang]["site_title"]},
             {"attr": "property", "name": "og:type", "content": "article" if kind in ("abstract", "glossary") else "website"},
             {"attr": "property", "name": "og:url", "content": base + path},
-            {"attr": "property", "name": "og:locale", "content": "zh_CN" if lang == "zh" else "en_US"},
+            {"attr": "property", "name": "og:locale", "content": strings[lang]["og_locale"]},
             {"attr": "property", "name": "og:site_name", "content": strings[lang]["site_title"]},
         ]
     nav = [
@@ -112,6 +79,16 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
             "site": {"zip_url": zip_url, "contact": contact, "contact_href": contact_href}}
 
 
+def _head_links(path: str, lang: str, strings: dict, base: str) -> list[dict]:
+    """Return the page head's links to the collection's Atom feed and (with base_url) its OpenSearch
+    description, as {rel, type, href, title}."""
+    title = strings[lang]["site_title"]
+    links = [{"rel": "alternate", "type": feed.MEDIA_TYPE, "title": title,
+              "href": (base + feed.FEED_PATH) if base else _rel(path, feed.FEED_PATH)}]
+    search = opensearch.head_link(base, title)
+    return links + ([search] if search else [])
+
+
 def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
     """Return the link view of a record (title, href, language) as seen from a page."""
     return {
@@ -120,41 +97,50 @@ def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
         "href": _rel(from_path, f"{lang}/{record_path(record)}"),
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
-        "added": record.get("added", ""),
+        "added": _date(record.get("added", ""), lang, strings),
         "truncated": record["truncated"],
     }
 
 
 def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
-    """Return the bibliographic fields a record has, as label/value rows; URLs only when http(s)."""
+    """Return the bibliographic fields a record has, as label/value rows; URLs only when http(s);
+    authors with their affiliations."""
     rows = []
+    glossary = record["type"] == "glossary"
     for field in FIELD_ORDER:
         value = record.get(field)
-        if not value or (field == "title" and record["type"] == "glossary"):
+        if not value or (glossary and field in ("title", "date", "publisher")):
             continue
-        row = {"label": strings[lang][f"field_{field}"], "value": value, "href": "", "lang_tag": "", "parts": []}
-        if isinstance(value, list):
-            # each author or keyword carries its own language: a glossary entry's mix Chinese and Vietnamese
+        if field == "added":
+            value = _date(value, lang, strings)
+        label = strings[lang][_ABSTRACT_LABELS.get(field, f"field_{field}")]
+        row = {"label": label, "value": value, "href": "", "lang_tag": "", "parts": [], "authors": []}
+        if field == "authors":
+            row["value"] = "; ".join(author["name"] for author in schema.authors(record))
+            row["authors"] = [{"name": a["name"], "affiliation": a["affiliation"], "lang_tag": _word_lang(a["name"], record),
+                               "affiliation_lang_tag": _word_lang(a["affiliation"], record)}
+                              for a in schema.authors(record)]
+        elif isinstance(value, list):
+            # each keyword carries its own language: a glossary entry's mix Chinese and Vietnamese
             row["value"] = "; ".join(value)
             row["parts"] = [{"text": item, "lang_tag": _word_lang(item, record)} for item in value]
+        if field == "genre":
+            row["value"] = strings[lang][f"genre_{value}"]
         if field == "url" and str(value).startswith(("http://", "https://")):
             row["href"] = value
         if field == "doi":
             row["href"] = f"https://doi.org/{value}"
         if field == "title":
             row["lang_tag"] = LANG_TAGS[record["title_language"]]
-        if field == "journal":
+        if field in ("title_en", "journal_en"):
+            row["lang_tag"] = "en"
+        if field in ("journal", "publisher", "fund"):
             row["lang_tag"] = _word_lang(value, record)
         rows.append(row)
-    if record["type"] == "glossary":
-        for field in ("date", "publisher"):
-            if record.get(field):
-                rows.append({"label": strings[lang][f"field_{field}"], "value": record[field], "href": "", "lang_tag": "",
-                             "parts": []})
-        if record.get("section"):
-            for code, value in record["section"].items():
-                rows.append({"label": strings[lang]["field_section"], "value": value, "href": "", "lang_tag": LANG_TAGS[code],
-                             "parts": []})
+    # a glossary entry's publisher and section are shown as its provenance (_provenance), not here
+    if record["type"] == "glossary" and record.get("date"):
+        rows.append({"label": strings[lang]["field_date"], "value": _date(record["date"], lang, strings), "href": "",
+                     "lang_tag": "", "parts": [], "authors": []})
     return rows
 
 
@@ -177,11 +163,28 @@ def _entity_label(entity: dict, lang: str) -> str:
     return f"{name} · {short[0]}" if short else name
 
 
-def _citations_view(cites: dict) -> dict:
-    """Return the citation formats of a record, shown on its page (the collection has files of its own)."""
+def _entity_tag(entity: dict, lang: str) -> str:
+    """Return the language tag of the name _entity_label shows for an entity in lang."""
+    shown = lang if entity["names"].get(lang) else next(code for code, names in entity["names"].items() if names)
+    return LANG_TAGS[shown]
+
+
+def _export_view(lang: str, strings: dict, name: str) -> dict:
+    """Return the labels of a list's export controls (export.js; data-export keys as citefiles.SUFFIXES)."""
+    s = strings[lang]
+    return {"label": s["export_label"], "select_all": s["export_select_all"], "done": s["export_done"],
+            "failed": s["export_failed"], "name": name,
+            "formats": [{"key": key, "label": label} for key, label in (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON"))]}
+
+
+def _citations_view(cites: dict, record_id: str, path: str, lang: str, strings: dict) -> dict:
+    """Return the citation formats of a record, shown on its page, each with the href of the record's
+    own file in that format (citefiles; the collection has files of its own)."""
     texts = {"bibtex": cites.get("bibtex"), "ris": cites.get("ris"),
              "csl": json.dumps(cites["csl"], ensure_ascii=False, indent=2, sort_keys=True) if cites.get("csl") else ""}
-    formats = [{"label": label, "text": texts[key]}
+    formats = [{"label": label, "text": texts[key], "href": _rel(path, citefiles.record_file_path(record_id, key)),
+                "file": posixpath.basename(citefiles.record_file_path(record_id, key)),
+                "copy_id": f"cite-{key}", "copy_label": f"{strings[lang]['copy']} {label}", "copied": strings[lang]["copied"]}
                for key, label in (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON")) if texts[key]]
     return {"gbt": cites.get("gbt", ""), "formats": formats}
 
@@ -190,15 +193,27 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
                  cites: dict) -> dict:
     """Return everything a record page shows, ready for the template."""
     base = config.get("base_url", "")
+    english_first = lang == "en" and record.get("title_en") and record["title_language"] != "en"
+    first = record["build"]["blocks"][0]
+    # a derived title that is the whole first sentence is not shown again as the text's start
+    first_text = (textnorm.after_derived_title(first["text"], record["display_title"], first["lang"])
+                  if record["title_derived"] and not english_first else first["text"])
+    blocks = record["build"]["blocks"]
+    if lang == "en":
+        blocks = sorted(blocks, key=lambda b: b["lang"] != "en")
+    texts = [first_text if b is first else b["text"] for b in blocks]
     view = {
         "id": record["id"],
-        "title": record["display_title"],
-        "title_derived": record["title_derived"],
+        "title": record["title_en"] if english_first else record["display_title"],
+        "title_derived": record["title_derived"] and not english_first,
+        "title_lang_tag": "en" if english_first else LANG_TAGS[record["title_language"]],
+        # says whether the text below starts with the title's sentence or after it
+        "title_note": strings[lang]["derived_title_cut" if first_text == first["text"] else "derived_title_note"],
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
         "truncated": record["truncated"],
         "fields": _fields(record, lang, strings),
-        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(b["text"])} for b in record["blocks"]],
+        "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(text)} for b, text in zip(blocks, texts)],
         "permalink": (base + path) if base else posixpath.basename(path),
         "permalink_text": (base + path) if base else path,
     }
@@ -209,31 +224,64 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
                         for word in record.get("keywords", [])]
     view["keywords_derived"] = record.get("keywords_derived", False)
     view["similar"] = [_item(by_id[other], path, lang, strings) for other in record.get("similar", []) if other in by_id]
-    view["citations"] = _citations_view(cites)
+    view["citations"] = _citations_view(cites, record["id"], path, lang, strings)
     if record["type"] == "glossary":
+        # the interface's language in the first column, as in the heading
+        blocks = sorted(blocks, key=lambda b: b["lang"] != lang)
         columns = [{"lang": b["lang"], "lang_tag": LANG_TAGS[b["lang"]], "term": record["term"].get(b["lang"], ""),
-                    "label": strings[lang][f"lang_{b['lang']}"]} for b in record["blocks"]]
-        paras = [_paragraphs(b["text"]) for b in record["blocks"]]
+                    "label": strings[lang][f"lang_{b['lang']}"]} for b in blocks]
+        paras = [_paragraphs(b["text"]) for b in blocks]
         longest = max(len(p) for p in paras)
         view["rows"] = [[{"lang_tag": col["lang_tag"], "label": col["label"], "text": p[i] if i < len(p) else ""}
                          for col, p in zip(columns, paras)] for i in range(longest)]
         view["columns"] = columns
-        view["terms"] = [{"lang_tag": LANG_TAGS[code], "text": text} for code, text in record["term"].items()]
+        # the term in the interface's language first, then the others as the entry gives them
+        order = sorted(record["term"], key=lambda code: code != lang)
+        view["terms"] = [{"lang_tag": LANG_TAGS[code], "text": record["term"][code]} for code in order]
         if record.get("abbreviation"):
             view["terms"].append({"lang_tag": "en", "text": record["abbreviation"]})
-        view["breadcrumb"] = (record.get("breadcrumb") or {}).get("vi", "")
+        view["heading"] = view["terms"][0]["text"]
+        view["provenance"] = _provenance(record, lang, strings)
     return view
+
+
+def _provenance(record: dict, lang: str, strings: dict) -> dict:
+    """Return where a glossary entry comes from (publisher, edition, section), shown as its source
+    rather than as the page's navigation; linked when the entry has a URL."""
+    edition = next(iter(record.get("breadcrumb") or record.get("section") or {}), "")
+    crumbs = (record.get("breadcrumb") or {}).get(edition, "").split(" › ")[1:]  # the first crumb is the home page
+    section = (record.get("section") or {}).get(edition) or " › ".join(crumbs)
+    return {"text": strings[lang]["provenance"].format(publisher=record.get("publisher", ""),
+                                                       edition=strings[lang][f"lang_{edition}"] if edition else ""),
+            "section_label": strings[lang]["provenance_section"], "section": section,
+            "section_lang": LANG_TAGS.get(edition, ""), "href": record.get("url", "")}
 
 
 def _stats(records: list[dict], lang: str, strings: dict) -> dict:
     types = Counter(r["type"] for r in records)
     languages = Counter(code for r in records for code in r["languages"])
     return {
-        "total": len(records),
-        "by_type": [{"label": strings[lang][f"type_{t}"], "count": types[t]} for t in FOLDERS if types[t]],
-        "by_language": [{"label": strings[lang][f"lang_{code}"], "count": languages[code]}
+        "total": _number(len(records), lang, strings),
+        "by_type": [{"label": strings[lang][f"type_{t}"], "count": _number(types[t], lang, strings)}
+                    for t in FOLDERS if types[t]],
+        "by_language": [{"label": strings[lang][f"lang_{code}"], "count": _number(languages[code], lang, strings)}
                         for code in LANG_TAGS if languages[code]],
     }
+
+
+def _span(records: list[dict], lang: str, strings: dict) -> str:
+    """Return what the collection holds, in a line: how many records, added between which dates, and
+    published in which years once records have them."""
+    added = sorted(r["added"] for r in records if r.get("added"))
+    years = sorted(r["year"] for r in records if r.get("year"))
+    if not added:
+        return ""
+    key = "collection_span" if added[0] != added[-1] else "collection_span_one_day"
+    line = strings[lang][key].format(n=_number(len(records), lang, strings), first=_date(added[0], lang, strings),
+                                     last=_date(added[-1], lang, strings))
+    if years:
+        line += strings[lang]["collection_years"].format(first=years[0], last=years[-1])
+    return line
 
 
 def _chart(records: list[dict], entities: list[dict], lang: str, strings: dict, path: str) -> dict:
@@ -252,8 +300,8 @@ def _chart(records: list[dict], entities: list[dict], lang: str, strings: dict, 
     for index, (entity, label) in enumerate(zip(top, labels)):
         count = counts[entity["slug"]]
         width = max(2, round(bar_room * count / most))
-        bars.append({"label": label, "lang_tag": "zh-Hans" if textnorm.HAN_CHAR.search(label) else "en", "count": count,
-                     "aria_label": strings[lang]["chart_bar"].format(name=_entity_label(entity, lang), count=count),
+        bars.append({"label": label, "lang_tag": LANG_TAGS["zh"] if textnorm.HAN_CHAR.search(label) else LANG_TAGS["en"], "count": count,
+                     "aria_label": strings[lang]["chart_bar"].format(name=label, count=count),  # holds the visible text
                      "y": index * row, "text_y": index * row + 18, "width": width,
                      "count_x": bar_left + width + 6, "href": _rel(path, f"{lang}/entities/{entity['slug']}.html")})
     return {"bars": bars, "height": len(bars) * row, "bar_left": bar_left, "label_x": bar_left - 8,
@@ -272,7 +320,7 @@ def _short_or_name(entity: dict) -> str:
     return short[0] if short else english[0]
 
 
-def _entity_pages(records, entities, lang, strings, config, item, shown) -> list[dict]:
+def _entity_pages(records, entities, lang, strings, config, item) -> list[dict]:
     """Return the organisations index page and one page per entity for a UI language."""
     pages = []
     path = f"{lang}/entities.html"
@@ -280,21 +328,26 @@ def _entity_pages(records, entities, lang, strings, config, item, shown) -> list
     counts = Counter(slug for r in records for slug in r.get("entities", []))
     ctx["groups"] = [{"key": kind, "label": strings[lang][f"kind_{kind}"],
                       "entities": [{"label": _entity_label(e, lang), "href": _rel(path, f"{lang}/entities/{e['slug']}.html"),
-                                    "count": counts[e["slug"]], "lang_tag": LANG_TAGS[lang]}
-                                   for e in sorted((e for e in entities if e["kind"] == kind),
-                                                   key=lambda e: (-counts[e["slug"]], e["slug"]))]}
-                     for kind in ENTITY_KINDS]
+                                    "count": _number(counts[e["slug"]], lang, strings), "lang_tag": _entity_tag(e, lang)}
+                                   for e in sorted((e for e in entities if e["kind"] == kind and counts[e["slug"]]),
+                                                   key=lambda e: (-counts[e["slug"]], e["slug"]))],
+                      # entities no record names yet get no page: listed apart, without links
+                      "empty": [{"label": _entity_label(e, lang), "lang_tag": _entity_tag(e, lang)}
+                                for e in entities if e["kind"] == kind and not counts[e["slug"]]]}
+                     for kind in entities_mod.KINDS]
     pages.append({"path": path, "template": "entities.html", "context": ctx})
     by_entity: dict[str, list[dict]] = {}
     for record in records:
         for slug in dict.fromkeys(record.get("entities", [])):
             by_entity.setdefault(slug, []).append(record)
-    for entity in entities:
+    for entity in (e for e in entities if counts[e["slug"]]):
         path = f"{lang}/entities/{entity['slug']}.html"
-        mentioning = by_entity.get(entity["slug"], [])
+        mentioning = by_entity[entity["slug"]]
+        named = entities_mod.relevance(entity, mentioning)
+        # newest first where years are known, the rest after them by how often they name the entity
+        mentioning = sorted(mentioning, key=lambda r: (-(r.get("year") or 0), [-n for n in named[r["id"]]], r["id"]))
         pages.append({"path": path, "template": "entity.html",
-                      "inputs": _digest(lang, entity["slug"], *(shown[r["id"]] for r in mentioning)),
-                      "build": (_entity_context, (entity, mentioning, path, lang, strings, config, item))})
+                      "context": _entity_context(entity, mentioning, path, lang, strings, config, item)})
     return pages
 
 
@@ -304,7 +357,7 @@ def _entity_context(entity, mentioning, path, lang, strings, config, item) -> di
     ctx = _page(path, lang, "entity", strings, config, name)
     ctx["entity"] = {
         "name": name,
-        "name_lang_tag": LANG_TAGS[lang] if entity["names"].get(lang) else "en",
+        "name_lang_tag": _entity_tag(entity, lang),
         "kind_label": strings[lang][f"kind_{entity['kind']}"],
         "names": [{"label": strings[lang][f"lang_{code}"], "lang_tag": LANG_TAGS[code],
                    "names": " / ".join(entity["names"][code])} for code in LANG_TAGS if entity["names"].get(code)],
@@ -314,22 +367,29 @@ def _entity_context(entity, mentioning, path, lang, strings, config, item) -> di
                                 "entity", lambda i: i["lang_label"]),
         "search_href": _rel(path, f"{lang}/search.html") + "?q=" + quote(_short_or_name(entity)),
     }
+    ctx["export"] = _export_view(lang, strings, entity["slug"])
+    ctx["page"]["export_js"] = ctx["entity"]["count"] > 0
     return ctx
 
 
 def _browse_context(records, path, lang, strings, config, item) -> dict:
     """Return the template context of the browse page: every record, by type and language, by title."""
     ctx = _page(path, lang, "browse", strings, config)
+    ctx["export"] = _export_view(lang, strings, "bibliography")
+    ctx["page"]["export_js"] = True
     truncated = f" · {strings[lang]['truncated_short']}"
     groups = []
     for kind in FOLDERS:
         for code in LANG_TAGS:
             rows = [r for r in records if r["type"] == kind and r["main_language"] == code]
             if rows:
-                rows.sort(key=lambda r: r["display_title"])
+                rows.sort(key=lambda r: (collation.sort_key(r["display_title"], code), r["id"]))
+                # a glossary entry is in two languages: its group is named by both
+                shown = dict.fromkeys(c for r in rows for c in r["languages"]) if kind == "glossary" else [code]
+                languages = " / ".join(strings[lang][f"lang_{c}"] for c in shown)
                 groups.append({"key": f"{kind}-{code}",
-                               "label": f"{strings[lang]['type_' + kind]} · {strings[lang]['lang_' + code]}",
-                               "count": len(rows),
+                               "label": f"{strings[lang]['type_' + kind]} · {languages}",
+                               "count": _number(len(rows), lang, strings),
                                "entries": item.entries(rows, path, lang, "browse",
                                                        lambda i: i["lang_label"] + (truncated if i["truncated"] else ""))})
     ctx["groups"] = groups
@@ -338,11 +398,15 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
 
 class _Items:
     """The link views of records (_item) as listing pages show them, each made once per record,
-    language and folder (the same view serves many pages), and the entries of long record lists."""
+    language and folder (the same view serves many pages), and the entries of long record lists,
+    each rendered once per look by entry (render.list_entry: the macro record_entry). An entry carries
+    its record's COinS (coins.py), so Zotero's connector offers to save the records a list shows."""
 
-    def __init__(self, strings: dict, shown: dict[str, str]):
-        self.strings, self.shown = strings, shown
+    def __init__(self, strings: dict, entry, base_url: str = ""):
+        self.strings, self.entry, self.base_url = strings, entry, base_url
         self.views: dict = {}
+        self.entries_made: dict = {}
+        self.coins: dict = {}
 
     def __call__(self, record: dict, from_path: str, lang: str) -> dict:
         key = (record["id"], lang, posixpath.dirname(from_path))
@@ -351,297 +415,95 @@ class _Items:
         return self.views[key]
 
     def entries(self, records: list[dict], from_path: str, lang: str, kind: str, meta) -> Markup:
-        """Return the entries of a long list of records as seen from from_path (meta(view) gives an
-        entry's meta line; kind names that choice), kept ones found by what the records show."""
-        folder = posixpath.dirname(from_path)
-        keyed = [(f"{kind}\0{lang}\0{folder}\0{self.shown[r['id']]}", r) for r in records]
-        return _list_entries(keyed, lambda record: self(record, from_path, lang), meta)
+        """Return the entries of a long list of records as seen from from_path, as one piece of HTML
+        (meta(view) gives an entry's meta line; kind names that choice)."""
+        out = []
+        for record in records:
+            key = (kind, record["id"], lang, posixpath.dirname(from_path))
+            html = self.entries_made.get(key)
+            if html is None:
+                item = dict(self(record, from_path, lang), coins=self._coins(record, lang),
+                            cite_src=_rel(from_path, citefiles.script_path(record["id"])),
+                            select_label=f"{self.strings[lang]['export_select']}: {record['display_title']}")
+                html = self.entries_made[key] = str(self.entry(item, meta(item)))
+            out.append(html)
+        return Markup("\n    ".join(out))
+
+    def _coins(self, record: dict, lang: str) -> Markup:
+        """Return the record's COinS span (its page's absolute URL as an identifier when base_url is known)."""
+        key = (record["id"], lang)
+        if key not in self.coins:
+            page_url = (self.base_url + f"{lang}/{record_path(record)}") if self.base_url else ""
+            # coins.span escapes the title attribute itself.
+            self.coins[key] = Markup(coins.span(record, page_url))
+        return self.coins[key]
 
 
-def plan_listing_pages(records: list[dict], config: dict, strings: dict, about: dict,
-                       entities: list[dict]) -> list[dict]:
-    """Return the pages that list records, and the other pages of each UI language that are not a
-    record's own (home, browse, about, organisations, search), in a stable order. None of them shows a
-    record's keywords or similar records, so they can be written while those are being worked out.
-
-    A page is {path, template, context}, or for browse and organisation pages {path, template,
-    inputs, build}: the context is built (build[0](*build[1])) only if the page must be rendered, and
-    inputs is a digest of everything it is built from besides what fingerprint() covers, so that a
-    rebuild can tell which of them are unchanged without building them."""
+def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, entities: list[dict],
+               cites: dict[str, dict], entry) -> list[dict]:
+    """Return every page of every interface language (strings' keys) but the root door and 404, as {path, template, context},
+    in a stable order: the listing pages (home, browse, about, organisations, search), then each
+    record's page. cites holds each record's citation formats (citations.formats); entry renders one
+    entry of a long record list (render.list_entry)."""
     pages = []
-    shown = _shown(records)
-    item = _Items(strings, shown)
+    item = _Items(strings, entry, config.get("base_url", ""))
 
-    by_recent = sorted(records, key=lambda r: (r.get("added", ""), r["id"]), reverse=True)
-    for lang in UI_LANGS:
+    # newest publications first once records have years, else the last added
+    by_recent = sorted(records, key=lambda r: (r.get("year") or 0, r.get("added", ""), r["id"]), reverse=True)
+    for lang in strings:
         path = f"{lang}/index.html"
         ctx = _page(path, lang, "home", strings, config)
         ctx.update(
             stats=_stats(records, lang, strings),
             recent=[item(r, path, lang) for r in by_recent[:8]],
+            span=_span(records, lang, strings),
             glossary=[item(r, path, lang) for r in records if r["type"] == "glossary"],
             entity_links=[{"label": strings[lang]["entities_heading"], "href": "entities.html"}],
             chart=_chart(records, entities, lang, strings, path),
         )
+        ctx["page"]["jsonld"] = Markup(jsonld.script_text(jsonld.collection(
+            strings[lang]["site_title"], strings[lang]["home_intro"], records, config.get("base_url", ""), "../data/")))
         pages.append({"path": path, "template": "home.html", "context": ctx})
 
         path = f"{lang}/browse.html"
         pages.append({"path": path, "template": "browse.html",
-                      "inputs": _digest(lang, *(shown[r["id"]] for r in records)),
-                      "build": (_browse_context, (records, path, lang, strings, config, item))})
+                      "context": _browse_context(records, path, lang, strings, config, item)})
 
         path = f"{lang}/about.html"
         ctx = _page(path, lang, "about", strings, config)
-        ctx["about_html"] = about[lang]
+        # a language without its own About page shows the English one, marked as English
+        ctx["about_lang_tag"] = strings[lang]["lang_tag"] if lang in about else LANG_TAGS["en"]
+        ctx["about_html"] = about.get(lang, about.get("en", ""))
         pages.append({"path": path, "template": "about.html", "context": ctx})
 
-        pages.extend(_entity_pages(records, entities, lang, strings, config, item, shown))
+        pages.extend(_entity_pages(records, entities, lang, strings, config, item))
 
         path = f"{lang}/search.html"
         pages.append({"path": path, "template": "search.html", "context": _page(path, lang, "search", strings, config)})
-    return pages
 
-
-def plan_record_pages(records: list[dict], config: dict, strings: dict, entities: list[dict]) -> list[dict]:
-    """Return each record's page in each UI language, in a stable order: {path, template, inputs,
-    build, record} (see plan_listing_pages)."""
     by_id = {r["id"]: r for r in records}
-    shared = {"strings": strings, "config": config, "by_id": by_id, "entities": {e["slug"]: e for e in entities}}
-    inputs = _record_inputs(records, by_id, _shown(records))
-    return [{"path": f"{lang}/{record_path(record)}", "template": f"{record['type']}.html",
-             "inputs": lang + inputs[record["id"]],
-             "build": (_record_context, (record, f"{lang}/{record_path(record)}", lang, shared)), "record": record["id"]}
-            for lang in UI_LANGS for record in records]
+    shared = {"strings": strings, "config": config, "by_id": by_id, "entities": {e["slug"]: e for e in entities},
+              "citations": cites}
+    pages += [{"path": f"{lang}/{record_path(record)}", "template": f"{record['type']}.html",
+               "context": _record_context(record, f"{lang}/{record_path(record)}", lang, shared)}
+              for lang in strings for record in records]
+    return pages
 
 
 def _record_context(record: dict, path: str, lang: str, shared: dict) -> dict:
     """Return the template context of a record page."""
     strings, config = shared["strings"], shared["config"]
-    made = shared.setdefault("citations", {})  # the zh and en pages of a record show the same ones
-    if record["id"] not in made:
-        made[record["id"]] = citations.formats(record, record["display_title"])
-    cites = made[record["id"]]
+    cites = shared["citations"][record["id"]]
     ctx = _page(path, lang, record["type"], strings, config, record["display_title"])
     ctx["record"] = _record_view(record, path, lang, strings, config, shared["by_id"], shared["entities"], cites)
-    ctx["page"]["description"] = record["blocks"][0]["text"][:160]
+    ctx["page"]["export_js"] = bool(ctx["record"]["citations"]["formats"])  # its copy buttons
+    ctx["page"]["description"] = record["build"]["blocks"][0]["text"][:160]
     if config.get("base_url"):
         ctx["page"]["meta"].append({"attr": "property", "name": "og:description", "content": ctx["page"]["description"]})
     ctx["page"]["meta"] += [{"attr": "name", "name": name, "content": content}
                             for name, content in cites["highwire"]]
-    return ctx
-
-
-# Record fields a page never reads, or reads only through fields that are hashed (text and blocks through
-# text_digest): leaving them out saves hashing them again.
-_NOT_SHOWN = frozenset(("terms", "terms_key", "text", "blocks"))
-
-
-def _shown(records: list[dict]) -> dict[str, str]:
-    """Return {record id: what a link to it shows (and where listings group it), as text to hash}."""
-    return {r["id"]: json.dumps([r["id"], r["type"], r["main_language"], r["display_title"], r["title_language"],
-                                 r["languages"], r.get("added", ""), r["truncated"]], ensure_ascii=False)
-            for r in records}
-
-
-def _record_inputs(records: list[dict], by_id: dict, shown: dict[str, str]) -> dict[str, str]:
-    """Return {record id: digest of the record and of what its page shows of its similar records}."""
-    digests = {}
-    for record in records:
-        # Records are built in a fixed order (file order, then derived fields), so no key sorting.
-        own = json.dumps({k: v for k, v in record.items() if k not in _NOT_SHOWN}, ensure_ascii=False, default=str)
-        digests[record["id"]] = _digest(own, *(shown[other] for other in record.get("similar", []) if other in by_id))
-    return digests
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
-
-
-def read_about(pages_dir: Path) -> dict:
-    """Return the About page HTML per UI language, rendered from content/pages/about.<lang>.md."""
-    md = markdown.Markdown(extensions=["extra", "sane_lists"])
-    html = {}
-    for lang in UI_LANGS:
-        source = pages_dir / f"about.{lang}.md"
-        # the maintainers' own Markdown: trusted, so its HTML is marked safe rather than escaped
-        html[lang] = Markup(md.reset().convert(source.read_text(encoding="utf-8")) if source.exists() else "")
-    return html
-
-
-class _Environment(jinja2.Environment):
-    """Jinja2 for plain-dict contexts: `item.title` looks the key up first, where Jinja would first
-    try an attribute and fail (an exception per lookup, some 150 per page); anything else is as Jinja does it."""
-
-    def getattr(self, obj, attribute):
-        if type(obj) is dict and attribute in obj:
-            return obj[attribute]
-        return super().getattr(obj, attribute)
-
-
-def environment(templates_dir: Path) -> jinja2.Environment:
-    """Return the Jinja2 environment: autoescaping on, undefined values are errors."""
-    return _Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=False,
-    )
-
-
-def render_root(env: jinja2.Environment, strings: dict, config: dict) -> str:
-    """Return the site's root index.html: a bilingual door to both interfaces."""
     base = config.get("base_url", "")
-    alternates = [{"hreflang": LANG_TAGS[c], "href": f"{base}{c}/index.html"} for c in UI_LANGS]
-    # The door itself is the page for readers whose language is neither.
-    alternates.append({"hreflang": "x-default", "href": base or "index.html"})
-    return env.get_template("root.html").render(zh=strings["zh"], en=strings["en"], alternates=alternates, prefix="")
-
-
-def render_not_found(env: jinja2.Environment, strings: dict, config: dict) -> str:
-    """Return the bilingual 404 page; absolute links when a base URL is set (hosts serve it at any path)."""
-    return env.get_template("404.html").render(zh=strings["zh"], en=strings["en"], prefix=config.get("base_url", ""))
-
-
-def fingerprint(templates_dir: Path, strings: dict, config: dict, entities: list[dict]) -> str:
-    """Return a hash of what every page depends on: the templates and strings files, the code that
-    builds contexts, the settings and the entity table. A change to any of them re-renders all pages."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes())
-    for module in (sys.modules[__name__], citations, textnorm):
-        digest.update(Path(module.__file__).read_bytes())
-    digest.update(json.dumps([strings, config, entities], sort_keys=True, ensure_ascii=False, default=str).encode())
-    return digest.hexdigest()
-
-
-def _page_key(page: dict, fingerprint: str) -> str:
-    if "inputs" in page:
-        data = page["inputs"]
-    else:
-        # Contexts are built in a fixed order, so their JSON needs no key sorting to be stable.
-        data = json.dumps(page["context"], ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{fingerprint}\0{page['template']}\0{data}".encode("utf-8")).hexdigest()
-
-
-PARALLEL_FROM = 400  # below this many pages a second process costs more than it saves
-_RENDER: dict = {}  # the job, set before forking so workers inherit it instead of receiving it
-
-
-class _Entries:
-    """The entries of the long record lists (browse and organisation pages, thousands of records each),
-    rendered by the macro record_entry once per look (link, meta line, folder) and kept in .cache/
-    between builds: a new record re-renders those pages, but not the entries of the records already there."""
-
-    def __init__(self, env: jinja2.Environment, kept: dict[str, str]):
-        self.macro = getattr(env.get_template("macros.html").module, "record_entry", None)
-        if self.macro is None:
-            raise jinja2.TemplateRuntimeError("templates/macros.html has no macro record_entry(item, meta), "
-                                              "which the browse and organisation pages list records with")
-        self.kept = kept  # rendered by earlier builds
-        self.made: dict[str, str] = {}  # rendered by this process since the last drain()
-
-    def html(self, keyed: list[tuple[str, object]], view, meta) -> Markup:
-        """Return the entries of keyed, [(key, row)], as one piece of HTML: the entry kept under key,
-        else the macro's of view(row) with the meta line meta(view(row)). A key must say everything
-        an entry shows."""
-        out = []
-        for key, row in keyed:
-            html = self.kept.get(key)
-            if html is None:
-                item = view(row)
-                html = self.kept[key] = self.made[key] = str(self.macro(item, meta(item)))
-            out.append(html)
-        return Markup("\n    ".join(out))
-
-    def drain(self) -> dict[str, str]:
-        """Return the entries rendered since the last call (a worker hands them to the parent's cache)."""
-        made, self.made = self.made, {}
-        return made
-
-
-def _list_entries(keyed: list[tuple[str, object]], view, meta) -> Markup:
-    """Return the HTML of a long record list's entries (_Entries.html), from the job's kept entries."""
-    if "entries" not in _RENDER:
-        cache = _RENDER.get("entries_cache")
-        _RENDER["entries"] = _Entries(_RENDER["env"], (cache.get("entries") if cache is not None else None) or {})
-    return _RENDER["entries"].html(keyed, view, meta)
-
-
-def _link_unchanged(index: int) -> tuple[str, list] | None:
-    """Link page number index of the job from the previous site and return (path, manifest entry),
-    or return None when the page must be rendered."""
-    job = _RENDER
-    page = job["pages"][index]
-    key = _page_key(page, job["fingerprint"])
-    old = job["manifest"].get(page["path"])
-    source = os.path.join(job["previous_site"], page["path"])
-    if old and old[0] == key and _stamp(source) == old[1:]:
-        os.link(source, os.path.join(job["out_dir"], page["path"]))  # the same inode, so the same stamp next time
-        return page["path"], old
-    return None
-
-
-def _render_one(index: int) -> tuple[str, list, dict]:
-    """Render page number index of the job; return (path, manifest entry, list entries it rendered)."""
-    job = _RENDER
-    page = job["pages"][index]
-    target = os.path.join(job["out_dir"], page["path"])
-    context = page["context"] if "context" in page else page["build"][0](*page["build"][1])
-    html = job["env"].get_template(page["template"]).render(**context).encode("utf-8")
-    with open(target, "wb") as handle:
-        handle.write(html)
-    made = job["entries"].drain() if "entries" in job else {}
-    return page["path"], [_page_key(page, job["fingerprint"]), *_stamp(target)], made
-
-
-def _stamp(path: str) -> list[int]:
-    """Return [size, modification time] of a file, or [] if it is missing: a page edited or damaged
-    by hand since the last build has another stamp, and is rendered again rather than reused."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return []
-    return [info.st_size, info.st_mtime_ns]
-
-
-def render_pages(pages: list[dict], env: jinja2.Environment, out_dir: Path, fingerprint: str,
-                 previous_site: Path, manifest: dict, cache_dir: Path | None = None) -> tuple[int, dict]:
-    """Write every planned page under out_dir; return (pages rendered anew, the new manifest).
-
-    A page whose template input is unchanged since the last build (same key in the manifest) is
-    linked from the previous site instead of rendered again, after checking that file's size and
-    modification time, so an edited or damaged file there is never reused. When many pages must be
-    rendered they are shared between two processes. With cache_dir, the entries of long record lists
-    are kept there (_Entries).
-    """
-    entries_cache = Cache(cache_dir, "list-entries", fingerprint) if cache_dir is not None else None
-    _RENDER.update(pages=pages, env=env, out_dir=str(out_dir), fingerprint=fingerprint,
-                   previous_site=str(previous_site), manifest=manifest, entries_cache=entries_cache)
-    for folder in sorted({posixpath.dirname(page["path"]) for page in pages}):
-        (out_dir / folder).mkdir(parents=True, exist_ok=True)
-    try:
-        done = {}
-        for index in range(len(pages)):
-            linked = _link_unchanged(index)
-            if linked:
-                done[index] = linked
-        # A record's two pages go to the same process, one after the other: they share its citations.
-        todo = sorted((index for index in range(len(pages)) if index not in done),
-                      key=lambda index: (pages[index].get("record", ""), index))
-        if len(todo) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            done.update((i, _render_one(i)) for i in progress(todo, "pages"))
-        else:
-            with multiprocessing.get_context("fork").Pool(2) as pool:
-                rendered = progress(pool.imap(_render_one, todo, chunksize=32), "pages", total=len(todo))
-                done.update(zip(todo, rendered))
-    finally:
-        entries = _RENDER.get("entries")
-        _RENDER.clear()
-    made = {key: html for result in done.values() if len(result) > 2 for key, html in result[2].items()}
-    if entries_cache is not None and made:
-        # Entries of lists not rendered this time stay: the next build may render those lists.
-        kept = entries.kept if entries is not None else entries_cache.get("entries") or {}
-        entries_cache.put("entries", {**kept, **made})
-        entries_cache.save()
-    return len(todo), {pages[i]["path"]: done[i][1] for i in range(len(pages))}
+    # script_text escapes <, > and &: the JSON cannot end the script element, so it is markup as it is.
+    ctx["page"]["jsonld"] = Markup(jsonld.script_text(jsonld.record(
+        record, (base + path) if base else "", (base + f"{lang}/index.html") if base else "", strings[lang]["site_title"])))
+    return ctx

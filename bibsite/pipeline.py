@@ -1,26 +1,51 @@
-"""The build's stages as importable functions, each taking and returning plain data.
+"""The build's stages, in the order build.py:build() calls them; each takes plain data and returns new data.
 
-build.py calls them in order: config → load_entities → start_analyser → load_records → import_seeds →
-analyse_records → write_listing_pages (while enrich.CollectionWork finds keywords and similar records) →
-add_keywords → write_search_index (started meanwhile) → add_similar → write_site (record pages,
-records.json, while another process writes the citations) → write_zip → publish.
+    check inputs → config → entities → up to date? → load → import → analyse → weigh → plan pages
+    → search index → write → zip → publish
+
+What a stage hands on (no stage changes what an earlier one returned):
+
+- the file record (load, import): the fields of a YAML file in content/ as the schema has them
+  (bibsite/schema.py), plus "path", the file it was read from. "path", "source_file" and
+  "source_line" say where a record came from (PROVENANCE) and are not published.
+- the analysed record (analyse): the file record plus the derived fields bibsite/enrich.py adds
+  (display_title, title_derived, title_language, main_language, languages, truncated) and the
+  entities it mentions; under "build", what only the build reads (the text blocks per language and
+  the text's digest). With it, each record's analysis (bibsite/analysis.py: search terms, keyword
+  features), by id.
+- the weighed record (weigh): the analysed record plus keywords (the maintainer's, else extracted),
+  keywords_derived and similar (the ids of up to five similar records). data/records.json holds
+  each weighed record without "build" and PROVENANCE: a field added by any stage is published. Its
+  one change of shape: "authors" is a list of names there, their affiliations a list beside it.
+- the page (plan pages): {path, template, context}, the context being everything the page shows
+  (bibsite/pages.py); write renders a page only if a digest of it changed (bibsite/render.py).
 """
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
+import search_index
+from search_index import assets as search_assets
 
-from . import analysis, citations, enrich, entities, importer, output, pages, records
-from .background import Background
-from .cache import Cache, cached_map, code_version
+from . import (analysis, citations, citefiles, enrich, entities, feed, importer, opensearch, output, pages, parallel,
+               records, render, schema, textfile)
+from . import similar as similar_records
+from . import uptodate
+from .cache import Cache
 from .config import load_config
 from .errors import InputError
+from .links import record_path
 from .sitemap import robots_txt, sitemap_xml
+from .strings import load_strings, read_about
+
+PROVENANCE = ("path", "source_file", "source_line")  # where a record came from: not published
 
 
 @dataclass
@@ -59,75 +84,23 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def load_records(project: Project, hashes: dict[str, bytes] | None = None) -> list[dict]:
-    """Return every validated record of content/ (hashes: uptodate.input_hashes(), if known)."""
-    return records.load_all(project.content, project.root, project.cache, hashes)
+# --- inputs, config, entities, up to date ------------------------------------------------------
+
+def check_inputs(project: Project) -> None:
+    """Raise InputError at the first entry of seeds/, content/ or templates/ that is not a regular
+    file or folder inside the project (a link out of it, a FIFO, a device, a dangling link...)."""
+    textfile.check_tree(project.root, ("seeds", "content", "templates"))
 
 
-def import_seeds(project: Project, existing: list[dict], write: bool = True) -> dict:
-    """Import what is new in seeds/ into content/ (or only read the seeds when write is False)."""
-    if not write:
-        candidates, duplicates = importer.read_seeds(project.seeds, project.root, warn)
-        known = {r["id"] for r in existing}
-        return {"new": [c for c in candidates if c["id"] not in known], "duplicates": duplicates,
-                "unchanged": sum(1 for c in candidates if c["id"] in known), "orphans": []}
-    return importer.import_seeds(project.seeds, project.content, existing, project.root, warn)
-
-
-def load_entities(project: Project) -> list[dict]:
-    """Return the entity table (content/entities.yaml), validated."""
-    return entities.load_entities(project.content / "entities.yaml")
-
-
-def imported_paths(project: Project, imported: dict) -> list[Path]:
-    """Return the files of content/ the import wrote."""
-    return [project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml" for r in imported["new"]]
-
-
-def with_imported(project: Project, existing: list[dict], imported: dict) -> list[dict]:
-    """Return the loaded records plus the ones just imported, read back from their files, in id order."""
-    added = records.load_added(imported_paths(project, imported), project.root, project.cache)
-    return sorted(existing + added, key=lambda r: (r["type"], r["id"]))
-
-
-def start_analyser(project: Project, entity_table: list[dict]) -> analysis.Analyser:
-    """Start the processes that segment text, now, so that they load jieba while the build checks
-    its inputs and reads records and seeds: two for a first build (everything to analyse), else one."""
-    first_build = not (project.cache / "analysis.cache").exists()
-    return analysis.Analyser(entity_table, project.cache, processes=2 if first_build else 1)
-
-
-def analyse_records(loaded: list[dict], entity_table: list[dict], project: Project,
-                    analyser: analysis.Analyser) -> tuple[list[dict], dict[str, dict], int]:
-    """Return the records with their derived build fields (titles, languages, entities), their text
-    analyses by id, and how many records had to be analysed anew (the others came from the cache)."""
-    records = enrich.enrich_all(loaded, project.cache)
-    version = analysis.fingerprint(entity_table)
-    analyses, analysed = analysis.analyse_all(records, analyser, project.cache, version)
-    for record in records:
-        record["entities"] = analyses[record["id"]]["entities"]
-        # Changes whenever the terms of its title, text or entities may: what the search index's update reads.
-        record["terms_key"] = f"{version}\n{analysis.analysis_key(record)}"
-    return records, analyses, analysed
-
-
-def add_keywords(records: list[dict], chosen: dict[str, list[str]], analyses: dict[str, dict],
-                 project: Project, analyser: analysis.Analyser, entity_table: list[dict]) -> None:
-    """Add each record's keywords (chosen: enrich.CollectionWork.keywords()) and the search terms of
-    each field (under "terms")."""
-    for record in records:
-        record["keywords_derived"] = not record.get("keywords")
-        record["keywords"] = chosen[record["id"]]
-    keyword_terms = analysis.keyword_terms(records, analyser, project.cache, analysis.fingerprint(entity_table))
-    for record in records:
-        record["terms"] = {"title": analyses[record["id"]]["title"], "text": analyses[record["id"]]["text"],
-                           "keywords": keyword_terms[record["id"]]}
-
-
-def add_similar(records: list[dict], nearest: dict[str, list[str]]) -> None:
-    """Add each record's similar records (nearest: enrich.CollectionWork.similar())."""
-    for record in records:
-        record["similar"] = nearest.get(record["id"], [])
+def scratch_copy(project: Project, scratch: Path) -> Project:
+    """Return the project with its cache folder moved to scratch, holding a copy of the caches that
+    --check reads (records, seed entries): what it writes goes there, and .cache/ stays untouched."""
+    copy = Project(project.root, project.zip_name)
+    copy.cache = scratch
+    for name in ("records", "seed-entries"):
+        for path in project.cache.glob(f"{name}.*cache"):
+            shutil.copyfile(path, scratch / path.name)
+    return copy
 
 
 def config(project: Project) -> dict:
@@ -135,138 +108,238 @@ def config(project: Project) -> dict:
     return load_config(project.content / "site.yaml", project.root, project.zip_name)
 
 
-def public_record(record: dict) -> dict:
-    """Return the fields of a record published in data/records.json."""
-    hidden = {"path", "blocks", "source_file", "source_line", "terms", "terms_key", "text_digest"}
-    return {key: value for key, value in record.items() if key not in hidden}
+def load_entities(project: Project) -> list[dict]:
+    """Return the entity table (content/entities.yaml), validated."""
+    return entities.load_entities(project.content / "entities.yaml", project.root)
 
 
-def search_docs(enriched: list[dict]) -> list[dict]:
-    """Return the records as the search index builder takes them, with the terms of each field, in
-    the order they were added (search_order)."""
+def input_hashes(project: Project) -> dict[str, bytes]:
+    """Return {path: SHA-256} of every input file (uptodate.input_hashes), after putting back a site
+    that a killed build left moved aside."""
+    output.recover(project.site, project.zip_path)
+    return uptodate.input_hashes(project.root, project.cache)
+
+
+def up_to_date(project: Project, inputs: dict[str, bytes]) -> dict | None:
+    """Return the last build's import report when nothing changed since it, else None."""
+    return uptodate.up_to_date_report(project.last_build, inputs, project.site, project.zip_path)
+
+
+# --- load and import -------------------------------------------------------------------------
+
+def load_records(project: Project, hashes: dict[str, bytes] | None = None) -> list[dict]:
+    """Return every validated file record of content/ (hashes: uptodate.input_hashes(), if known)."""
+    return records.load_all(project.content, project.root, project.cache, hashes)
+
+
+def import_seeds(project: Project, existing: list[dict], write: bool = True) -> dict:
+    """Import what is new in seeds/ into content/ (or only read the seeds when write is False)."""
+    if not write:
+        candidates, duplicates = importer.read_seeds(project.seeds, project.root, warn, project.cache)
+        known = {r["id"] for r in existing}
+        fresh = [c for c in candidates if c["id"] not in known]
+        plan = importer.plan_metadata(project.seeds, existing + fresh, project.root, importer.today())
+        return {"new": fresh, "duplicates": duplicates,
+                "unchanged": sum(1 for c in candidates if c["id"] in known), "orphans": [], "metadata": plan}
+    return importer.import_seeds(project.seeds, project.content, existing, project.root, warn)
+
+
+def imported_paths(project: Project, imported: dict) -> list[Path]:
+    """Return the files of content/ the import wrote (new records, and records given metadata)."""
+    written = imported["new"] + imported.get("metadata", {}).get("new", []) + imported.get("metadata", {}).get("updated", [])
+    return [project.content / records.KINDS[r["type"]] / f"{r['id']}.yaml" for r in written]
+
+
+def with_imported(project: Project, existing: list[dict], imported: dict) -> list[dict]:
+    """Return the loaded file records plus the ones just imported or given metadata, read back from
+    their files, in id order."""
+    added = records.load_added(imported_paths(project, imported), project.root, project.cache)
+    replaced = {r["id"] for r in added}
+    return sorted([r for r in existing if r["id"] not in replaced] + added, key=lambda r: (r["type"], r["id"]))
+
+
+# --- analyse and weigh -----------------------------------------------------------------------
+
+def analyse(project: Project, loaded: list[dict], entity_table: list[dict]) -> tuple[list[dict], dict[str, dict], int]:
+    """Return (the analysed records, each one's analysis by id, how many were analysed anew: the
+    others came from the cache)."""
+    enriched = enrich.enrich_all(loaded, project.cache)
+    analyses, analysed = analysis.analyse_all(enriched, entity_table, project.cache)
+    return [{**record, "entities": analyses[record["id"]]["entities"]} for record in enriched], analyses, analysed
+
+
+def weigh(records_: list[dict], analyses: dict[str, dict], entity_table: list[dict]) -> list[dict]:
+    """Return the weighed records: each with its keywords and similar records, weighed against the
+    whole collection (the two are worked out at once)."""
+    features = {(r["id"], lang): f for r in records_ for lang, f in analyses[r["id"]]["keywords"].items()}
+    chosen, nearest = parallel.both(
+        lambda: enrich.all_keywords(records_, features, entities.user_words(entity_table)),
+        lambda: similar_records.similar({r["id"]: analyses[r["id"]]["text"] for r in records_},
+                                        {r["id"]: analyses[r["id"]]["entities"] for r in records_}, 5, 1.0))
+    return [{**record, "keywords": chosen[record["id"]], "keywords_derived": not record.get("keywords"),
+             "similar": nearest.get(record["id"], [])} for record in records_]
+
+
+# --- pages, search index, write ----------------------------------------------------------------
+
+def record_citations(weighed: list[dict]) -> dict[str, dict]:
+    """Return {record id: its citation formats (citations.formats)}: the record pages and the
+    collection's files show the same ones. (Not cached: making them all takes less time than
+    reading them back.)"""
+    return {record["id"]: citations.formats(record, record["display_title"]) for record in weighed}
+
+
+def plan_pages(project: Project, weighed: list[dict], entity_table: list[dict], settings: dict) -> dict:
+    """Return what the site is written from: {"pages": every page with its context (pages.plan_pages),
+    "citations": by record id, "strings", "env"}."""
+    strings = load_strings(project.templates, settings)
+    env = render.environment(project.templates)
+    cites = record_citations(weighed)
+    with render.template_errors(project.root):
+        planned = pages.plan_pages(weighed, settings, strings, read_about(project.content / "pages"), entity_table,
+                                   cites, render.list_entry(env))
+    return {"pages": planned, "citations": cites, "strings": strings, "env": env}
+
+
+def facets(record: dict, organisations: set[str]) -> dict:
+    """Return what a record is filtered by on the search page: year, authors, journal, organisations
+    (slugs) and language."""
+    return {"year": record.get("year"), "author": [person["name"] for person in schema.authors(record)],
+            "journal": record.get("journal", ""), "org": [slug for slug in record.get("entities", []) if slug in organisations],
+            "language": record["main_language"]}
+
+
+def search_docs(weighed: list[dict], analyses: dict[str, dict], keyword_terms: dict[str, list[str]],
+                entity_table: list[dict]) -> list[dict]:
+    """Return the records as the search index builder takes them, with the terms of each field and
+    their facets, in the order they were added (search_order)."""
+    organisations = {entity["slug"] for entity in entity_table if entity.get("kind") == "organisation"}
     return [{
         "id": r["id"],
         "type": r["type"],
         "lang": r["main_language"],
         "langs": r["languages"],
         "title": r["display_title"],
-        "blocks": r["blocks"],
+        "blocks": r["build"]["blocks"],
         "keywords": r.get("keywords", []),
-        "url": pages.record_path(r),
+        "url": record_path(r),
         "entities": r.get("entities", []),
-        "terms": r["terms"],
-        "terms_key": r["terms_key"],
-    } for r in sorted(enriched, key=search_order)]
+        "terms": {"title": analyses[r["id"]]["title"], "text": analyses[r["id"]]["text"],
+                  "keywords": keyword_terms[r["id"]]},
+        "facets": facets(r, organisations),
+    } for r in sorted(weighed, key=search_order)]
 
 
 def search_order(record: dict) -> tuple:
     """Return where a record goes in the search index: in the order records were added (date, then
-    seed file and line; undated records last), so that new records come last and the last build's
-    index is updated rather than counted afresh (search_index/incremental.py). Ties of score list
-    the earlier record first."""
+    seed file and line; undated records last). Ties of score list the earlier record first."""
     return (record.get("added") or "~", record.get("source_file") or "~", record.get("source_line") or 0,
             record["type"], record["id"])
 
 
-def write_listing_pages(project: Project, enriched: list[dict], entity_table: list[dict], settings: dict,
-                        staged: Path) -> dict:
-    """Write the pages that show no record's keywords or similar records (home, browse, organisations,
-    about, search) into staged, while those are being worked out; return what write_site goes on with."""
-    strings = pages.load_strings(project.templates, settings)
-    listed = {"strings": strings, "env": pages.environment(project.templates),
-              "fingerprint": pages.fingerprint(project.templates, strings, settings, entity_table),
-              "previous": output.read_json(project.cache / "pages-manifest.json", default={})}
-    planned = pages.plan_listing_pages(enriched, settings, strings, pages.read_about(project.content / "pages"),
-                                       entity_table)
-    rendered, manifest = render(project, planned, listed, staged)
-    return {**listed, "paths": [page["path"] for page in planned], "rendered": rendered, "manifest": manifest}
-
-
-def write_site(project: Project, enriched: list[dict], entity_table: list[dict], settings: dict, staged: Path,
-               listed: dict, search_job: Background) -> dict:
-    """Write the rest of the site into staged (listed: what write_listing_pages returned; search_job:
-    the Background job writing the search index, started once keywords were known); return the
-    figures for the summary line."""
-    # The assets and the citation files are written by another process meanwhile.
-    with Background(write_data, project, enriched, staged) as data_job:
-        planned = pages.plan_record_pages(enriched, settings, listed["strings"], entity_table)
-        rendered, manifest = render(project, planned, listed, staged)
-        output.write_json(staged / "data" / "records.json", [public_record(r) for r in enriched])
-        env, strings = listed["env"], listed["strings"]
-        (staged / "index.html").write_text(pages.render_root(env, strings, settings), encoding="utf-8")
-        (staged / "404.html").write_text(pages.render_not_found(env, strings, settings), encoding="utf-8")
-        (staged / "robots.txt").write_text(robots_txt(settings["base_url"]), encoding="utf-8")
-        paths = listed["paths"] + [page["path"] for page in planned]
-        if settings["base_url"]:
-            (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"]), encoding="utf-8")
-        ready = {"data/records.json": output.deflated(staged / "data" / "records.json"), **data_job.result()}
-        stats = search_job.result()
-    return {"pages": len(paths) + 2, "rendered": listed["rendered"] + rendered,
-            "index_bytes": stats.get("index_bytes", 0), "manifest": {**listed["manifest"], **manifest},
-            "ready": {**ready, **stats.get("ready", {})}}
-
-
-def render(project: Project, planned: list[dict], listed: dict, staged: Path) -> tuple[int, dict]:
-    """Render (or link from the previous site) the planned pages into staged; return pages.render_pages's
-    (pages rendered anew, their manifest entries). A template error names the template and line."""
+def write_search_index(project: Project, staged: Path, weighed: list[dict], analyses: dict[str, dict],
+                       entity_table: list[dict]) -> dict:
+    """Write the search page's assets (search_index) into staged; return their figures."""
     try:
-        return pages.render_pages(planned, listed["env"], staged, listed["fingerprint"], project.site,
-                                  listed["previous"], project.cache)
-    except jinja2.TemplateError as error:
-        raise template_error(error, project) from None
+        search_assets.lunr_path()
+    except FileNotFoundError as error:
+        raise InputError("node_modules/lunr/lunr.min.js", "is missing (the search page needs lunr.js)",
+                         "run `npm ci` in the project folder (make site does)") from None
+    keyword_terms = analysis.keyword_terms(weighed, entity_table, project.cache)
+    try:
+        return search_index.build_search_assets(search_docs(weighed, analyses, keyword_terms, entity_table),
+                                                staged / "assets" / "search",
+                                                user_words=entities.user_words(entity_table), entities=entity_table)
+    except search_assets.SearchInputError as error:
+        raise InputError("content/", str(error), "fix the record named") from None
 
 
-def write_data(project: Project, enriched: list[dict], staged: Path) -> dict:
-    """Write the assets and the collection's citations into staged; return the two citation files
-    deflated for the zip (output.write_zip's ready=), which this process has time for."""
+def public_record(record: dict) -> dict:
+    """Return a weighed record as data/records.json publishes it: without "build" and PROVENANCE, its
+    authors written as a list of names, with "affiliations" beside it ("" where one is not known) when
+    any is known."""
+    public = {key: value for key, value in record.items() if key != "build" and key not in PROVENANCE}
+    if record.get("authors"):
+        people = schema.authors(record)
+        public["authors"] = [person["name"] for person in people]
+        if any(person["affiliation"] for person in people):
+            public["affiliations"] = [person["affiliation"] for person in people]
+    return public
+
+
+def write_site(project: Project, staged: Path, weighed: list[dict], planned: dict, settings: dict) -> dict:
+    """Write the pages, the assets, the data files and the root files into staged; return the
+    figures for the summary line and the pages' manifest for publish."""
     output.copy_tree(project.templates / "assets", staged / "assets")
-    write_citations(enriched, staged / "data", Cache(project.cache, "citations", code_version(citations)))
-    return {name: output.deflated(staged / name) for name in ("data/bibliography.bib", "data/bibliography.json")}
+    fingerprint = render.fingerprint(project.templates)
+    manifest = Cache(project.cache, "pages", fingerprint)
+    previous = {page["path"]: manifest.get(page["path"]) for page in planned["pages"]}
+    with render.template_errors(project.root):
+        rendered, written = render.render_pages(planned["pages"], planned["env"], staged, fingerprint, project.site,
+                                                {path: entry for path, entry in previous.items() if entry},
+                                                project.root)
+    for path, entry in written.items():
+        manifest.put(path, entry)
+    data = staged / "data"
+    output.write_json(data / "records.json", [public_record(r) for r in weighed])
+    cites = planned["citations"]
+    (data / "bibliography.bib").write_text(citations.bibtex_file((r["id"], cites[r["id"]]["bibtex"]) for r in weighed),
+                                           encoding="utf-8")
+    (data / "bibliography.json").write_text(citations.csl_file(cites[r["id"]]["csl"] for r in weighed),
+                                            encoding="utf-8")
+    (data / "bibliography.ris").write_text(citefiles.ris_file((r["id"], cites[r["id"]]["ris"]) for r in weighed),
+                                           encoding="utf-8")
+    for relative, script in citefiles.export_scripts(cites).items():
+        (staged / relative).parent.mkdir(parents=True, exist_ok=True)
+        (staged / relative).write_text(script, encoding="utf-8")
+    records_dir = staged / citefiles.RECORDS_DIR
+    records_dir.mkdir(parents=True, exist_ok=True)
+    for record in weighed:
+        for name, text in citefiles.record_files(record["id"], cites[record["id"]]).items():
+            (records_dir / name).write_text(text, encoding="utf-8")
+    env, strings = planned["env"], planned["strings"]
+    with render.template_errors(project.root):
+        (staged / "index.html").write_text(render.render_root(env, strings, settings, len(weighed)), encoding="utf-8")
+        (staged / "404.html").write_text(render.render_not_found(env, strings, settings), encoding="utf-8")
+    (staged / "robots.txt").write_text(robots_txt(settings["base_url"]), encoding="utf-8")
+    paths = [page["path"] for page in planned["pages"]]
+    titles = [ui["site_title"] for ui in strings.values()]  # the first interface language's, and the last's
+    if settings["base_url"]:
+        tags = {code: ui["lang_tag"] for code, ui in strings.items()}
+        (staged / "sitemap.xml").write_text(sitemap_xml(paths, settings["base_url"], tags), encoding="utf-8")
+        (staged / opensearch.PATH).write_text(opensearch.description(settings["base_url"], titles[0], titles[-1]),
+                                              encoding="utf-8")
+    (staged / feed.FEED_PATH).write_text(feed.atom(weighed, record_path, titles[0], settings["base_url"],
+                                                   subtitle=titles[-1], languages={code: ui["lang_tag"] for code, ui in strings.items()}), encoding="utf-8")
+    return {"pages": len(paths) + 2, "rendered": rendered, "manifest": manifest}
 
 
-def write_search_index(enriched: list[dict], entity_table: list[dict], staged: Path, cache_dir: Path) -> dict:
-    """Write the search page's assets (search_index) into staged, updating the last build's index
-    (kept in cache_dir) where records changed; return their figures, and index.js deflated for the zip."""
-    import search_index
-    from search_index import assets, builder, incremental
+# --- zip and publish -------------------------------------------------------------------------
 
-    cache = Cache(cache_dir, "search-index", code_version(assets, builder, incremental))
-    figures = search_index.build_search_assets(search_docs(enriched), staged / "assets" / "search",
-                                               user_words=entities.user_words(entity_table), entities=entity_table,
-                                               previous=cache.get("state"))
-    cache.put("state", figures.pop("state"))
-    cache.save()
-    figures["ready"] = {"assets/search/index.js": output.deflated(staged / "assets" / "search" / "index.js")}
-    return figures
+@contextmanager
+def staging(project: Project):
+    """Yield a fresh folder the new site is written into; whatever publish did not take is removed."""
+    staged = output.staging_dir(project.site)
+    try:
+        yield staged
+    finally:
+        output.discard(staged, project.zip_path)
 
 
-def template_error(error, project: Project) -> InputError:
-    """Return a Jinja2 error as an InputError naming the template file and line."""
-    name = getattr(error, "filename", None) or getattr(error, "name", None) or "templates/"
-    shown = os.path.relpath(name, project.root) if os.path.isabs(str(name)) else f"templates/{name}"
-    return InputError(shown, f"template error: {error.message or error}",
-                      "fix the template (templates hold only loops, conditionals and values)",
-                      line=getattr(error, "lineno", None))
+def write_zip(project: Project, staged: Path) -> Path:
+    """Write the staged site as a zip beside the published one; return the unpublished file."""
+    return output.write_zip(staged, project.zip_path, top="site", cache_dir=project.cache)
 
 
-def write_citations(enriched: list[dict], data_dir: Path, cache: Cache) -> None:
-    """Write the whole collection's citations (data/bibliography.bib and .json), each record's taken
-    from cache when it holds them; record pages make their own (pages.py)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    formats = cached_map(enriched, lambda r: citations.formats(r, r["display_title"]), cache,
-                         key=lambda r: citations.formats_key(r, r["display_title"], r["text_digest"]))
-    cache.save()
-    bib = citations.bibtex_file((record["id"], cited["bibtex"]) for record, cited in zip(enriched, formats))
-    (data_dir / "bibliography.bib").write_text(bib, encoding="utf-8")
-    csl = citations.csl_file(cited["csl"] for cited in formats)
-    (data_dir / "bibliography.json").write_text(csl, encoding="utf-8")
-
-
-def publish(project: Project, staged: Path, staged_zip: Path, figures: dict) -> None:
-    """Swap the new site and zip in place of the old ones, only now that everything succeeded."""
+def publish(project: Project, staged: Path, staged_zip: Path, inputs: dict[str, bytes], imported: dict,
+            written: dict) -> None:
+    """Swap the new site and zip in place of the old ones, only now that everything succeeded, then
+    record what was built from what (the pages' manifest, the up-to-date check's state)."""
     output.swap_in(staged, project.site)
     os.replace(staged_zip, project.zip_path)
-    output.write_json(project.cache / "pages-manifest.json", figures["manifest"])
+    written["manifest"].save()
+    uptodate.remember(project.last_build, inputs, project.root, imported_paths(project, imported), project.site,
+                      project.zip_path, imported)
 
 
 def human_size(size: int) -> str:
@@ -278,6 +351,11 @@ def human_size(size: int) -> str:
     return ""
 
 
+def site_size(site: Path) -> int:
+    """Return the bytes of every file of the published site."""
+    return sum(entry.stat().st_size for _, entry in output.walk_files(site))
+
+
 class Timer:
     """Measures the build's wall time for the summary line."""
 
@@ -286,4 +364,3 @@ class Timer:
 
     def seconds(self) -> float:
         return time.perf_counter() - self.start
-

@@ -11,12 +11,11 @@ import hashlib
 import io
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
 
-from . import schema
+from . import files, schema, textfile, yamlfile
 from .cache import Cache, code_version
 from .errors import InputError
 
@@ -42,55 +41,19 @@ def dump(record: dict) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write text (UTF-8, LF line ends) to path so that readers see the old file or the whole new one, never a part."""
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with open(fd, "wb") as handle:
-            handle.write(bytes(text, "utf-8"))  # as text: a TypeError for anything else
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _key_positions(node) -> dict:
-    """Return {key: (line, column)} (1-based) for the top-level keys of a YAML mapping node."""
-    positions = {}
-    if isinstance(node, yaml.MappingNode):
-        for key, _value in node.value:
-            positions[str(key.value)] = (key.start_mark.line + 1, key.start_mark.column + 1)
-    return positions
-
-
-# libyaml's loader when PyYAML was built with it: ten times faster on thousands of records.
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """The safe loader, but dates stay text: schema.py checks them, so 2020-13-45 is an error, not a crash."""
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+    files.write_atomic(path, bytes(text, "utf-8"))  # as text: a TypeError for anything else
 
 
 def parse(text: str, path) -> dict:
     """Return the validated record in a YAML text, or raise InputError with file:line:column."""
-    try:
-        raw = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(path, f"malformed YAML: {problem}",
-                         "fix the YAML syntax there (indent text under 'text: |', quote values containing ': ')",
-                         line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
-    try:
-        return schema.validate(raw, path)
-    except InputError:
-        # Only a record with a problem pays for a second parse that knows where each key is.
-        return schema.validate(raw, path, _key_positions(yaml.compose(text, Loader=_Loader)))
+    raw, node = yamlfile.load_with_node(text, path)
+    return schema.validate(raw, path, yamlfile.key_positions(node))
 
 
 def load(path: Path, display_path: str | None = None) -> dict:
     """Return the validated record stored in one YAML file."""
-    return _from_bytes(Path(path).read_bytes(), Path(path), display_path or str(path))
+    shown = display_path or str(path)
+    return _from_bytes(textfile.read_bytes(path, shown), Path(path), shown)
 
 
 def _from_bytes(data: bytes, path: Path, shown: str) -> dict:
@@ -100,10 +63,11 @@ def _from_bytes(data: bytes, path: Path, shown: str) -> dict:
         text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read()
     except UnicodeDecodeError:
         raise InputError(shown, "is not UTF-8 text", "save the record as UTF-8") from None
-    record = parse(text, shown)
+    raw, node = yamlfile.load_with_node(text, shown)
+    record = schema.validate(raw, shown, yamlfile.key_positions(node))
     expected = path.stem
     if record["id"] != expected:
-        line, column = _key_positions(yaml.compose(text, Loader=_Loader)).get("id", (None, None))
+        line, column = yamlfile.key_positions(node).get("id", (None, None))
         raise InputError(shown, f"id '{record['id']}' does not match the file name '{expected}.yaml'",
                          f"rename the file to {record['id']}.yaml or restore the id", line=line, column=column)
     folder = KINDS[record["type"]]
@@ -116,18 +80,17 @@ def _from_bytes(data: bytes, path: Path, shown: str) -> dict:
 def _parser_version() -> str:
     """Return the version of everything that turns a record file into a record: this module, the
     schema, PyYAML (with or without libyaml)."""
-    return f"{code_version(sys.modules[__name__], schema)}:{yaml.__version__}:{yaml.__with_libyaml__}"
+    return f"{code_version(sys.modules[__name__], schema, yamlfile, textfile)}:{yaml.__version__}:{yaml.__with_libyaml__}"
 
 
-def _load_cached(path: str, shown: str, cache: Cache, known: bytes | None = None) -> dict:
+def _load_cached(path: str, shown: str, cache: Cache, root: Path, known: bytes | None = None) -> dict:
     """Return the validated record in one YAML file, from cache when it holds one for these exact bytes
     (known: their SHA-256 if the caller has it, which saves reading the file on a hit)."""
     if known is not None:
         record = cache.get(f"{shown}\n{known.hex()}")
         if record is not None:
             return record
-    with open(path, "rb") as handle:
-        data = handle.read()
+    data = textfile.read_bytes(path, shown, root)
     key = f"{shown}\n{hashlib.sha256(data).hexdigest()}"  # the bytes read, whatever known said
     record = cache.get(key)
     if record is None:
@@ -150,7 +113,7 @@ def load_added(paths: list[Path], root: Path, cache_dir: Path) -> list[dict]:
     loaded = []
     for path in paths:
         shown = os.path.relpath(path, root)
-        loaded.append({**_load_cached(str(path), shown, cache), "path": shown})
+        loaded.append({**_load_cached(str(path), shown, cache, root), "path": shown})
     cache.save(keep_unused=True)
     return loaded
 
@@ -170,7 +133,7 @@ def load_all(content_dir: Path, root: Path, cache_dir: Path | None = None,
         shown_directory = os.path.relpath(directory, root)
         for name in _yaml_names(directory):
             shown = os.path.join(shown_directory, name)
-            record = _load_cached(os.path.join(directory, name), shown, cache, hashes.get(shown))
+            record = _load_cached(os.path.join(directory, name), shown, cache, root, hashes.get(shown))
             if record["id"] in seen:
                 raise InputError(shown, f"duplicate id '{record['id']}' (also in {seen[record['id']]})",
                                  "keep one of the two files")

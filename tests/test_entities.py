@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bibsite.entities import display_name, fold, join_han_gaps, load_entities, tag, user_words
+from bibsite import textnorm
+from bibsite.entities import display_name, fold, load_entities, tag, user_words
 from bibsite.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,7 +106,7 @@ def test_user_words_are_the_chinese_names_and_segment_whole(entities):
 def test_pdf_gap_in_shang_he_is_removed_then_tagged(entities):
     raw = seed_clause("上 合组织为协调")
     assert "上 合组织" in raw  # the seed really has the stray space the import removes
-    normalised = join_han_gaps(raw)
+    normalised = textnorm.repair_pdf_spaces(raw)
     assert "上合组织为协调中俄" in normalised
     assert tag(normalised, entities) == ["sco", "china", "russia", "central-asia"]  # the clause names 中亚地区
     # The tagger reads words as the search index cuts them, across such gaps, so raw text is tagged too.
@@ -120,8 +121,8 @@ def test_british_spelling_organisation(entities):
 
 
 def test_seed_csto_and_cis_in_one_phrase(entities):
-    assert tag(join_han_gaps(seed_clause("独联体集体安全条约组织")), entities) == ["csto", "cis"]
-    members = join_han_gaps(seed_sentence("七国总统签署"))  # one Chinese sentence: 。 ends it
+    assert tag(textnorm.repair_pdf_spaces(seed_clause("独联体集体安全条约组织")), entities) == ["csto", "cis"]
+    members = textnorm.repair_pdf_spaces(seed_sentence("七国总统签署"))  # one Chinese sentence: 。 ends it
     assert {"csto", "cis", "russia", "belarus", "armenia", "kazakhstan", "uzbekistan", "tajikistan",
             "kyrgyzstan"} <= set(tag(members, entities))
     english = seed_sentence("CIS Collective Security Treaty Organization")
@@ -134,11 +135,11 @@ def test_longest_name_wins_and_words_are_whole(entities):
     assert tag("印度尼西亚和印度洋", entities) == ["indonesia"]  # neither India
     assert tag("发展中国家的安全", entities) == []  # 中国 inside 发展中国家 is not China
     assert tag("其中美国的作用", entities) == ["usa"]
-    assert tag(join_han_gaps(seed_clause("孟加拉湾战略地位")), entities) == ["bay-of-bengal"]  # not Bangladesh
+    assert tag(textnorm.repair_pdf_spaces(seed_clause("孟加拉湾战略地位")), entities) == ["bay-of-bengal"]  # not Bangladesh
 
 
 def test_joint_names_tag_every_entity_they_name(entities):
-    assert tag(join_han_gaps(seed_clause("而且可能加剧俄美")), entities) == ["russia", "usa", "central-asia"]
+    assert tag(textnorm.repair_pdf_spaces(seed_clause("而且可能加剧俄美")), entities) == ["russia", "usa", "central-asia"]
     assert tag("中俄两国", entities) == ["china", "russia"]
 
 

@@ -219,7 +219,7 @@ def test_seed_collection_table_is_small(concepts, tmp_path):
     ("- zh: [multilateral]\n  en: [multilateral]\n", 1, "not in the script"),
     ("- zh: [多边]\n  en: [多边]\n", 2, "not in the script"),
     ("- zh: [多边]\n  en: [multilateral]\n- zh: [多边]\n  en: [many-sided]\n", 3, "already in the concept on line 1"),
-    ("- zh: [多边\n", None, "YAML error"),
+    ("- zh: [多边\n", None, "malformed YAML"),
     ("zh: 多边\n", 1, "should be a list of concepts"),
     ("- zh: {a: b}\n  en: [x]\n", 1, "should be a list of names"),
 ])

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bibsite.entities import join_han_gaps, load_entities, user_words
+from bibsite import textnorm
+from bibsite.entities import load_entities, user_words
 from bibsite.keywords import EN_STOP, _ChineseTest, corpus_stats, keywords, record_keywords
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +20,7 @@ GLOSSARY = ROOT / "seeds" / "glossary" / "cica-china-org-cn-vi-zh.txt"
 def seed_records() -> list[dict]:
     """The seed abstracts as minimal schema records, plus the CICA glossary entry (vi and zh text)."""
     text = SEEDS.read_text(encoding="utf-8")
-    entries = [join_han_gaps(re.sub(r"\s*相似文献\s*$", "", e.strip())) for e in re.split(r"\n\s*\n", text) if e.strip()]
+    entries = [textnorm.repair_pdf_spaces(re.sub(r"\s*相似文献\s*$", "", e.strip())) for e in re.split(r"\n\s*\n", text) if e.strip()]
     records = [{"id": f"{i:010x}", "type": "abstract", "text": entry,
                 "language": "zh" if re.search(r"[\u4e00-\u9fff]", entry) else "en"} for i, entry in enumerate(entries)]
     glossary = GLOSSARY.read_text(encoding="utf-8")

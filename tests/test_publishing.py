@@ -14,7 +14,7 @@ from conftest import copy_project, run_build
 BASE = "https://example.org/bibliography/"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-UI_TAGS = {"zh": "zh-Hans", "en": "en"}
+UI_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,8 @@ def test_every_page_has_canonical_alternates_and_open_graph(published):
         head = parse(published / path)
         lang, inner = path.split("/", 1)
         canonical = [l["href"] for l in head.links if l.get("rel") == "canonical"]
-        alternates = {l["hreflang"]: l["href"] for l in head.links if l.get("rel") == "alternate"}
+        # the hreflang alternates (the feed's alternate link has a type and no hreflang)
+        alternates = {l["hreflang"]: l["href"] for l in head.links if l.get("rel") == "alternate" and "hreflang" in l}
         og = {m["property"]: m["content"] for m in head.metas if m.get("property", "").startswith("og:")}
         if canonical != [BASE + path]:
             problems.append(f"{path}: canonical {canonical}")
@@ -100,7 +101,7 @@ def test_every_page_has_canonical_alternates_and_open_graph(published):
             problems.append(f"{path}: alternates {alternates}")
         if og.get("og:url") != BASE + path or not og.get("og:title") or not og.get("og:site_name"):
             problems.append(f"{path}: og {og}")
-        if og.get("og:locale") != {"zh": "zh_CN", "en": "en_US"}[lang]:
+        if og.get("og:locale") != {"zh": "zh_CN", "en": "en_US", "vi": "vi_VN"}[lang]:
             problems.append(f"{path}: og:locale {og.get('og:locale')}")
         expected_type = "article" if inner.startswith(("abstracts/", "glossary/")) else "website"
         if og.get("og:type") != expected_type:
@@ -130,6 +131,21 @@ def test_robots_404_door_and_zip_link_are_absolute(published):
     assert 'href="mailto:maintainers@example.org"' in home
 
 
+def test_feed_and_opensearch_are_written_and_linked_from_every_page_head(published):
+    import feedparser
+    parsed = feedparser.parse((published / "feed.xml").read_text(encoding="utf-8"))
+    assert not parsed.bozo and parsed.entries, parsed.get("bozo_exception")
+    assert all(e.link.startswith(BASE) for e in parsed.entries)
+    described = ET.parse(published / "opensearch.xml").getroot()
+    templates = [u.get("template") for u in described.iter("{http://a9.com/-/spec/opensearch/1.1/}Url")]
+    assert f"{BASE}zh/search.html?q={{searchTerms}}" in templates
+    for path in ui_pages(published):
+        links = parse(published / path).links
+        assert [l["href"] for l in links if l.get("type") == "application/atom+xml"] == [BASE + "feed.xml"], path
+        assert [l["href"] for l in links if l.get("rel") == "search"
+                and l.get("type") == "application/opensearchdescription+xml"] == [BASE + "opensearch.xml"], path
+
+
 @pytest.mark.browser
 def test_glossary_paragraphs_line_up_side_by_side(published, new_page):
     # the fixture entry has two paragraphs in each language: paragraph n of each starts on the same line
@@ -142,14 +158,15 @@ def test_glossary_paragraphs_line_up_side_by_side(published, new_page):
             return [p.closest('[lang]').lang, Math.round(box.top), Math.round(box.left)];
         }))""")
     assert len(rows) == 2 and all(len(row) == 2 for row in rows), rows
-    for (vi_lang, vi_top, vi_left), (zh_lang, zh_top, zh_left) in rows:
-        assert (vi_lang, zh_lang) == ("vi", "zh-Hans")
-        assert vi_top == zh_top and vi_left < zh_left
+    # the interface's language (Chinese here) in the first column
+    for (zh_lang, zh_top, zh_left), (vi_lang, vi_top, vi_left) in rows:
+        assert (zh_lang, vi_lang) == ("zh-Hans", "vi")
+        assert vi_top == zh_top and zh_left < vi_left
     assert rows[1][0][1] > rows[0][0][1]
     page.set_viewport_size({"width": 360, "height": 800})
     order = page.evaluate("""() => Array.from(document.querySelectorAll('.parallel-row [role=cell] p'))
         .map(p => [p.closest('[lang]').lang, Math.round(p.getBoundingClientRect().top)])""")
-    assert [lang for lang, _ in order] == ["vi", "zh-Hans", "vi", "zh-Hans"]
+    assert [lang for lang, _ in order] == ["zh-Hans", "vi", "zh-Hans", "vi"]
     assert [top for _, top in order] == sorted(top for _, top in order)  # one after the other, in pairs
     watch.assert_clean()
 
@@ -158,6 +175,8 @@ def test_glossary_paragraphs_line_up_side_by_side(published, new_page):
 
 def test_without_base_url_the_site_is_fully_relative(site_dir):
     assert not (site_dir / "sitemap.xml").exists()
+    assert not (site_dir / "opensearch.xml").exists()
+    assert (site_dir / "feed.xml").exists()
     assert (site_dir / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
     problems = []
     for path in ui_pages(site_dir) + ["index.html", "404.html"]:

@@ -62,7 +62,7 @@ def test_every_query_finds_its_records_and_nothing_leaves_the_site(new_page, bas
 
 
 def test_results_link_to_the_record_page_in_the_ui_language(new_page, base_url, site_records):
-    for lang in ("zh", "en"):
+    for lang in ("zh", "en", "vi"):
         page, watch = _open(new_page, base_url, f"{lang}/search.html")
         ids = _search(page, "亚信会议")
         assert ids

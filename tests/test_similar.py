@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from bibsite import similar as similar_module
-from bibsite.entities import join_han_gaps, load_entities, tag
+from bibsite import textnorm
+from bibsite.entities import load_entities, tag
 from bibsite.similar import similar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ def seed_records(tokenizer=tokenize):
     """Return (terms, entities, language) dicts keyed by a made-up id, one per seed abstract."""
     entities = load_entities(ROOT / "content" / "entities.yaml")
     text = SEEDS.read_text(encoding="utf-8")
-    entries = [join_han_gaps(re.sub(r"\s*相似文献\s*$", "", e.strip())) for e in re.split(r"\n\s*\n", text) if e.strip()]
+    entries = [textnorm.repair_pdf_spaces(re.sub(r"\s*相似文献\s*$", "", e.strip())) for e in re.split(r"\n\s*\n", text) if e.strip()]
     terms, tags, langs = {}, {}, {}
     for number, entry in enumerate(entries):
         record_id = f"{number:04d}seed"
@@ -202,3 +203,23 @@ def test_shares_of_the_work_give_the_whole_answer():
     shares = [similar(terms, entities_of, part=(i, 3)) for i in range(3)]
     assert sorted(k for share in shares for k in share) == sorted(whole)
     assert {k: v for share in shares for k, v in share.items()} == whole
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_entity_matches_found_nearby_equal_ranking_every_group(monkeypatch, seed):
+    """Entity-only matches are looked for among the sets one step from a record's own, then among the
+    groups that share its rarer entities; either way the lists must be the all-pairs ones. Few words and
+    many entity sets make both paths run."""
+    monkeypatch.setattr(similar_module, "MAX_TERMS", 10**6)
+    monkeypatch.setattr(similar_module, "MAX_DF", 1.0)
+    pools = []
+    pool_above = similar_module._EntityRanking._pool_above
+    monkeypatch.setattr(similar_module._EntityRanking, "_pool_above",
+                        lambda self, g, floor: pools.append(floor) or pool_above(self, g, floor))
+    rng = random.Random(seed)
+    slugs = [f"e{j:02d}" for j in range(14)]
+    terms = {f"r{i:03d}": [f"w{rng.randrange(300)}" for _ in range(rng.randrange(0, 4))] for i in range(260)}
+    entities = {i: rng.sample(slugs, rng.choice([0, 1, 2, 3, 3, 4, 5, 7])) for i in terms}
+    for weight in (0.7, 1.0):
+        assert similar(terms, entities, k=5, entity_weight=weight) == reference(terms, entities, 5, weight)
+    assert any(floor > 0 for floor in pools) and any(floor == 0 for floor in pools)  # both fallbacks ran

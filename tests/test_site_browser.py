@@ -10,7 +10,7 @@ import pytest
 
 from bibsite import textnorm
 
-UI_TAGS = {"zh": "zh-Hans", "en": "en"}
+UI_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
 TEXT_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
 
 
@@ -164,10 +164,12 @@ def test_navigate_switch_language_and_reach_the_glossary(site_dir, new_page):
         assert TEXT_TAGS[textnorm.detect_language(text)] == text_langs[i]
 
     # The switch goes to the same page in the other UI language, and back.
-    page.click("a.lang-switch")
+    page.click("a.lang-switch[hreflang=en]")
     assert page.url == prefix + "en/" + href and html_lang(page) == "en"
     assert [page.locator(".record-text").nth(i).get_attribute("lang") for i in range(blocks.count())] == text_langs
-    page.click("a.lang-switch")
+    page.click("a.lang-switch[hreflang=vi]")
+    assert page.url == prefix + "vi/" + href and html_lang(page) == "vi"
+    page.click("a.lang-switch[hreflang=zh-Hans]")
     assert page.url == prefix + "zh/" + href and html_lang(page) == "zh-Hans"
 
     # Back home (English) → the glossary entry, which holds Vietnamese and Chinese text.
@@ -178,13 +180,13 @@ def test_navigate_switch_language_and_reach_the_glossary(site_dir, new_page):
     assert page.url == prefix + "en/" + glossary_href and html_lang(page) == "en"
     langs = page.eval_on_selector_all(".record-text[lang]", "els => els.map(e => e.lang)")
     assert {"vi", "zh-Hans"} <= set(langs)
-    page.click("a.lang-switch")
+    page.click("a.lang-switch[hreflang=zh-Hans]")
     assert page.url == prefix + "zh/" + glossary_href and html_lang(page) == "zh-Hans"
     watch.assert_clean()
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", list(UI_TAGS))
 def test_every_kind_of_page_opens_cleanly_from_file(site_dir, new_page, lang):
     prefix = file_url(site_dir) + "/"
     page, watch = new_page(prefix)
@@ -194,8 +196,9 @@ def test_every_kind_of_page_opens_cleanly_from_file(site_dir, new_page, lang):
     for path in kinds:
         page.goto(file_url(path))
         assert html_lang(page) == UI_TAGS[lang], path
-        switch = page.locator("a.lang-switch")
-        other = "en" if lang == "zh" else "zh"
-        target = (path.parent / switch.get_attribute("href")).resolve()
-        assert target == (site_dir / other / path.relative_to(ui)).resolve(), path
+        switches = page.locator("a.lang-switch")
+        # every other interface, each once, at the same page
+        assert switches.count() == len(UI_TAGS) - 1, path
+        targets = {(path.parent / switches.nth(i).get_attribute("href")).resolve() for i in range(switches.count())}
+        assert targets == {(site_dir / other / path.relative_to(ui)).resolve() for other in UI_TAGS if other != lang}, path
     watch.assert_clean()

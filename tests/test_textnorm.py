@@ -178,3 +178,44 @@ def test_seed_entry_is_repaired_and_otherwise_unchanged(path, line, raw):
 @pytest.mark.parametrize("text", ["", "   ", "一句。二句。", "  。。 First. Second!", "no end", "上合组织……\n\n", "。"])
 def test_first_sentence_is_the_first_of_split_sentences(text):
     assert textnorm.first_sentence(text) == (textnorm.split_sentences(text) or [""])[0]
+
+
+def _ends_inside_brackets(title: str) -> bool:
+    """Return True when the title, ellipsis aside, stops inside a bracket or a quotation."""
+    return not textnorm._outside_brackets(title.rstrip("…"))[-1]
+
+
+TRICKY_FIRST_SENTENCES = [
+    ("2009年2月4—5日,在莫斯科召开的独联体集体安全条约组织(简称集安组织)第一次会议上通过了关于建立集体快速反应部队的决定。", "zh"),
+    ("《上海合作组织宪章》和《上海合作组织成员国长期睦邻友好合作条约》以及《上海合作组织反恐怖主义公约》规定的原则得到了落实。", "zh"),
+    ("“一带一路”倡议提出以来，中国与中亚国家在“能源、交通、基础设施与数字经济等诸多领域”的合作不断深化并取得丰硕成果。", "zh"),
+    ("The report (published by the International Institute for Strategic Studies in London and cited since then by many) finds that.", "en"),
+    ('He said "regional organisations in Asia have long failed to build anything resembling a collective security arrangement" today.', "en"),
+    ("The Association of Southeast Asian Nations (ASEAN) is an established player in Southeast Asia, while the security order is contested.", "en"),
+    ("This article aims to explore the relationship between domestic economic and political conditions and the regional security order.", "en"),
+]
+
+
+@pytest.mark.parametrize("text, language", TRICKY_FIRST_SENTENCES)
+def test_derived_title_never_ends_inside_brackets_or_after_a_dangling_word(text, language):
+    title = textnorm.derive_title(text, language)
+    assert title.endswith("…") and len(title) > 10, title
+    assert not _ends_inside_brackets(title), title
+    assert text.startswith(title[:-1]), title
+    if language == "en":
+        assert title[:-1].split()[-1].lower() not in textnorm._EN_DANGLING, title
+
+
+def test_no_derived_title_of_the_seeds_ends_inside_brackets():
+    from pathlib import Path
+
+    import yaml
+
+    titles = []
+    for path in sorted((Path(__file__).resolve().parent.parent / "content" / "abstracts").glob("*.yaml")):
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not record.get("title"):
+            titles.append(textnorm.derive_title(record["text"], record["language"]))
+    assert len(titles) >= 5
+    assert [t for t in titles if _ends_inside_brackets(t)] == []
+    assert [t for t in titles if t.endswith("…") and t[:-1].split()[-1].lower() in textnorm._EN_DANGLING] == []

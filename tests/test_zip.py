@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bibsite import output
+from bibsite import offline, output
 
 
 def make_site(folder: Path) -> Path:
@@ -55,8 +55,10 @@ def test_the_zip_holds_every_file_sorted_with_fixed_dates(site, tmp_path):
     with zipfile.ZipFile(tmp_path / "dist" / "site.zip") as archive:
         assert archive.testzip() is None
         names = archive.namelist()
-        assert names == [f"site/{name}" for name, _ in output.files_under(site)]
-        for info in archive.infolist():
+        # The README comes first (issue 16), then the site's files.
+        assert names == ["README.txt"] + [f"site/{name}" for name, _ in output.files_under(site)]
+        assert archive.read("README.txt") == offline.readme_bytes()
+        for info in archive.infolist()[1:]:
             assert info.date_time == output.ZIP_DATE
             assert archive.read(info) == (site / info.filename.removeprefix("site/")).read_bytes()
     assert data
@@ -135,21 +137,3 @@ def test_the_central_directory_is_read_back_as_written(site, tmp_path):
     assert output._previous_entries(zip_path) == expected
     zip_path.write_bytes(zip_path.read_bytes() + b"trailing comment-like bytes")
     assert output._previous_entries(zip_path) == {}
-
-
-def test_files_deflated_ahead_give_the_same_bytes_and_a_stale_one_is_ignored(site, tmp_path, monkeypatch):
-    fresh = publish_zip(site, tmp_path / "fresh" / "site.zip", None)
-    ready = {"data/records.json": output.deflated(site / "data" / "records.json"),
-             "index.html": output.deflated(site / "index.html")}
-    (site / "index.html").write_text("<html>changed since it was deflated</html>\n", encoding="utf-8")
-    changed = publish_zip(site, tmp_path / "fresh2" / "site.zip", None)
-    deflated_sizes = []
-    original = output._deflate
-    monkeypatch.setattr(output, "_deflate", lambda data: deflated_sizes.append(len(data)) or original(data))
-    os.replace(output.write_zip(site, tmp_path / "ready" / "site.zip", top="site", ready=ready),
-               tmp_path / "ready" / "site.zip")
-    assert (tmp_path / "ready" / "site.zip").read_bytes() == changed != fresh
-    with zipfile.ZipFile(tmp_path / "ready" / "site.zip") as archive:
-        assert archive.read("site/index.html").decode("utf-8").startswith("<html>changed")
-        assert archive.read("site/data/records.json") == (site / "data" / "records.json").read_bytes()
-    assert (site / "data" / "records.json").stat().st_size not in deflated_sizes  # taken as deflated ahead
