@@ -41,6 +41,7 @@ def build(project: stage.Project) -> int:
     stage.check_inputs(project)
     settings = stage.config(project)
     entity_table = stage.load_entities(project)
+    concept_list = stage.load_concepts(project)
     inputs = stage.input_hashes(project)
     unchanged = stage.up_to_date(project, inputs)
     if unchanged is not None:
@@ -53,7 +54,7 @@ def build(project: stage.Project) -> int:
     report_import(imported)
     loaded = stage.with_imported(project, existing, imported)
     analysed, analyses, anew = stage.analyse(project, loaded, entity_table)
-    weighed = stage.weigh(analysed, analyses, entity_table)
+    weighed = stage.weigh(analysed, analyses, entity_table, concept_list)
     planned = stage.plan_pages(project, weighed, entity_table, settings)
     with stage.staging(project) as staged:
         stage.write_search_index(project, staged, weighed, analyses, entity_table)
@@ -71,6 +72,7 @@ def check(project: stage.Project) -> int:
     stage.check_inputs(project)
     stage.config(project)
     stage.load_entities(project)
+    stage.load_concepts(project)
     with tempfile.TemporaryDirectory(prefix="bibsite-check-") as scratch:
         checking = stage.scratch_copy(project, Path(scratch))
         existing = stage.load_records(checking)

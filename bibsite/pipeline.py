@@ -1,6 +1,6 @@
 """The build's stages, in the order build.py:build() calls them; each takes plain data and returns new data.
 
-    check inputs → config → entities → up to date? → load → import → analyse → weigh → plan pages
+    check inputs → config → entities and concepts → up to date? → load → import → analyse → weigh → plan pages
     → search index → write → zip → publish
 
 What a stage hands on (no stage changes what an earlier one returned):
@@ -34,7 +34,9 @@ from pathlib import Path
 import search_index
 from search_index import assets as search_assets
 
-from . import (analysis, citations, citefiles, enrich, entities, feed, importer, opensearch, output, pages, parallel,
+from search_index import expansions as search_expansions
+
+from . import (analysis, citations, citefiles, concepts, enrich, entities, feed, importer, opensearch, output, pages, parallel,
                records, render, schema, textfile)
 from . import similar as similar_records
 from . import uptodate
@@ -113,6 +115,11 @@ def load_entities(project: Project) -> list[dict]:
     return entities.load_entities(project.content / "entities.yaml", project.root)
 
 
+def load_concepts(project: Project) -> list[dict]:
+    """Return the concept glossary (content/concepts.yaml; [] without one), validated."""
+    return concepts.load_concepts(project.content / "concepts.yaml", project.root)
+
+
 def input_hashes(project: Project) -> dict[str, bytes]:
     """Return {path: SHA-256} of every input file (uptodate.input_hashes), after putting back a site
     that a killed build left moved aside."""
@@ -168,12 +175,15 @@ def analyse(project: Project, loaded: list[dict], entity_table: list[dict]) -> t
     return [{**record, "entities": analyses[record["id"]]["entities"]} for record in enriched], analyses, analysed
 
 
-def weigh(records_: list[dict], analyses: dict[str, dict], entity_table: list[dict]) -> list[dict]:
+def weigh(records_: list[dict], analyses: dict[str, dict], entity_table: list[dict],
+          concept_list: list[dict] = ()) -> list[dict]:
     """Return the weighed records: each with its keywords and similar records, weighed against the
-    whole collection (the two are worked out at once)."""
+    whole collection (the two are worked out at once). The concepts' Chinese names are words of the
+    domain a keyword may be."""
     features = {(r["id"], lang): f for r in records_ for lang, f in analyses[r["id"]]["keywords"].items()}
     chosen, nearest = parallel.both(
-        lambda: enrich.all_keywords(records_, features, entities.user_words(entity_table)),
+        lambda: enrich.all_keywords(records_, features, entities.user_words(entity_table),
+                                    concepts.chinese_names(concept_list)),
         lambda: similar_records.similar({r["id"]: analyses[r["id"]]["text"] for r in records_},
                                         {r["id"]: analyses[r["id"]]["entities"] for r in records_}, 5, 1.0))
     return [{**record, "keywords": chosen[record["id"]], "keywords_derived": not record.get("keywords"),
@@ -228,6 +238,15 @@ def search_docs(weighed: list[dict], analyses: dict[str, dict], keyword_terms: d
                   "keywords": keyword_terms[r["id"]]},
         "facets": facets(r, organisations),
     } for r in sorted(weighed, key=search_order)]
+
+
+def expansions_table(weighed: list[dict], analyses: dict[str, dict], concept_list: list[dict],
+                     entity_table: list[dict], min_count: int = 1) -> dict[str, list[list]]:
+    """Return the search's translation table (search_index/expansions.py) for the collection's own
+    words: the concepts first, then CC-CEDICT, for the terms of the records' texts used in at least
+    min_count of them."""
+    vocabulary = search_expansions.vocabulary((r["languages"], analyses[r["id"]]["text"]) for r in weighed)
+    return search_expansions.expansions(vocabulary, concept_list, entities=entity_table, min_count=min_count)
 
 
 def search_order(record: dict) -> tuple:

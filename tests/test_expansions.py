@@ -248,3 +248,20 @@ def test_chinese_names_of_the_glossary_are_domain_words(concepts):
 
     names = chinese_names(concepts)
     assert "冰上丝绸之路" in names and "多边机制" in names and len(names) == len(set(names))
+
+
+# --- in the build (bibsite/pipeline.py) --------------------------------------------------------
+
+def test_pipeline_table_comes_from_the_records_texts_and_the_concepts():
+    from bibsite import pipeline
+
+    weighed = [{"id": "a", "languages": ["zh"]}, {"id": "b", "languages": ["en"]}, {"id": "c", "languages": ["en"]}]
+    analyses = {"a": {"text": {"机制": 2, "撤军": 1}}, "b": {"text": {"system": 1, "mechan": 1}},
+                "c": {"text": {"system": 3}}}
+    concept = [{"zh": ["机制"], "en": ["system"], "vi": []}]
+    table = pipeline.expansions_table(weighed, analyses, concept, [])
+    assert targets(table, "机制") == ["system"]  # the concept, over the dictionary's mechan
+    assert targets(table, "撤军") == []  # no English record says withdraw troops
+    assert targets(pipeline.expansions_table(weighed, analyses, [], []), "机制") == ["mechan"]
+    # min_count: 机制 is in one text only, so the dictionary does not translate it at 2
+    assert "机制" not in pipeline.expansions_table(weighed, analyses, [], [], min_count=2)
