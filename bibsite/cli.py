@@ -30,6 +30,7 @@ def build(project: stage.Project) -> int:
     stage.writable(project)
     settings = stage.config(project)
     entity_table = stage.load_entities(project)
+    concept_list = stage.load_concepts(project)
     inputs = stage.input_hashes(project)
     unchanged = stage.up_to_date(project, inputs)
     if unchanged is not None:
@@ -43,9 +44,9 @@ def build(project: stage.Project) -> int:
     with stage.staging(project) as staged:
         loaded, staged_records = stage.with_imported(project, staged, existing, imported)
         analysed, analyses, anew = stage.analyse(project, loaded, entity_table)
-        weighed = stage.weigh(analysed, analyses, entity_table)
+        weighed = stage.weigh(analysed, analyses, entity_table, concept_list)
         planned = stage.plan_pages(project, weighed, entity_table, settings)
-        stage.write_search_index(project, staged, weighed, analyses, entity_table)
+        stage.write_search_index(project, staged, weighed, analyses, entity_table, concept_list)
         written = stage.write_site(project, staged, weighed, planned, settings)
         staged_zip = stage.write_zip(project, staged)
         stage.publish(project, staged, staged_zip, staged_records, inputs, imported, written)
@@ -60,6 +61,7 @@ def check(project: stage.Project) -> int:
     stage.check_inputs(project)
     stage.config(project)
     stage.load_entities(project)
+    stage.load_concepts(project)
     with tempfile.TemporaryDirectory(prefix="bibsite-check-") as scratch:
         checking = stage.scratch_copy(project, Path(scratch))
         existing = stage.load_records(checking)

@@ -70,8 +70,10 @@ def enrich(record: dict, derived_titles: Cache | None = None) -> dict:
     }
 
 
-def all_keywords(records: list[dict], features: dict, user_words: list[str]) -> dict[str, list[str]]:
-    """Return {record id: its keywords}, weighed against the whole collection."""
-    stats = keywords.corpus_stats(records, user_words, features)
+def all_keywords(records: list[dict], features: dict, user_words: list[str],
+                 domain_words=()) -> dict[str, list[str]]:
+    """Return {record id: its keywords}, weighed against the whole collection (domain_words: Chinese
+    words of the collection's field a keyword may be, e.g. concepts.chinese_names())."""
+    stats = keywords.corpus_stats(records, user_words, features, domain_words=domain_words)
     return {record["id"]: keywords.record_keywords(record, stats, features=features)
             for record in progress(records, "keywords")}

@@ -1,4 +1,4 @@
-"""The entity table (content/entities.yaml): organisations and countries, their names in zh/en/vi,
+"""The entity table (content/entities.yaml): organisations, countries and regions, their names in zh/en/vi,
 and the tagger that finds which of them a text mentions, whatever the language or short form.
 
 An entity is a plain dict with fixed keys:
@@ -21,7 +21,7 @@ from .errors import InputError
 from .schema import LANGUAGES, SLUG_PATTERN
 from .textnorm import HAN_CHAR
 
-KINDS = ("organisation", "country")
+KINDS = ("organisation", "country", "region")
 ENTITY_KEYS = ("slug", "kind", "names", "joint")
 # Apostrophes and dashes that writers use interchangeably inside names.
 _APOSTROPHES = "'\u2019\u02bc"
@@ -246,8 +246,22 @@ class _Matcher:
         if word in self.han_names or not self.han_probe.search(word):
             return (word,)
         if word not in self._split:
-            self._split[word] = tuple(self.tokenizer().cut(word, HMM=False))
+            tokens = []
+            for token in self.tokenizer().cut(word, HMM=False):
+                tokens.extend(self.leading_name(token))
+            self._split[word] = tuple(tokens)
         return self._split[word]
+
+    def leading_name(self, token: str) -> tuple[str, ...]:
+        """Return token as (name, rest) when it is a name followed by a word of two or more characters
+        (中亚国家 = 中亚 + 国家, which jieba's dictionary keeps whole), else as itself; a name inside
+        a word (中国 in 发展中国家) is never split out."""
+        freq = self.tokenizer().FREQ
+        for size in range(min(self.han_span, len(token) - 2), 1, -1):
+            head, rest = token[:size], token[size:]
+            if head in self.han_names and freq.get(rest):
+                return head, rest
+        return (token,)
 
     def tokenizer(self):
         """Return a private jieba tokenizer knowing every Chinese name (the global one is not ours to change)."""

@@ -20,6 +20,7 @@ from pathlib import Path
 from . import tfidf
 from .schema import LANGUAGES
 from .textnorm import HAN_CHAR
+from search_index.rules import HAN
 
 DEFAULT_COUNT = 6
 
@@ -55,6 +56,7 @@ lần thứ năm tháng ngày nhất nhiều mỗi cùng đều rất ở sẽ c
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-‐]*[A-Za-z]|[A-Za-z]")
 _VI_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # Clause breaks: a phrase never spans one.
+_HAN_RUN = re.compile(f"[{HAN}]+")
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”«»、，。；：！？（）《》—–]|\s-\s")  # not ’: it is an apostrophe
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
@@ -76,7 +78,7 @@ def text_features(text: str, lang: str, user_words=()) -> dict:
             "phrases": [[list(key), tf, first[key], _display(surfaces[key])] for key, tf in counts.items()]}
 
 
-def corpus_stats(records, user_words=(), features: dict | None = None) -> dict:
+def corpus_stats(records, user_words=(), features: dict | None = None, domain_words=()) -> dict:
     """Return per-language document frequencies of candidate terms: {lang: {"docs": n, "df": {term: n}}}.
 
     records are schema records (abstracts with `language` and a text, glossary entries with a text per
@@ -85,6 +87,8 @@ def corpus_stats(records, user_words=(), features: dict | None = None) -> dict:
     """
     stats: dict = {lang: {"docs": 0, "df": Counter()} for lang in LANGUAGES}
     stats["user_words"] = list(user_words)
+    # Words of the domain that are not taught to the tokenizer (the concept glossary's): keywords may be them.
+    stats["domain_words"] = list(domain_words)
     features = features or {}
     for record in records:
         for text, lang in _texts(record):
@@ -117,7 +121,8 @@ def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int 
         else:
             pairs = _zh_keyword_tags(_zh_words(text, words))
             tags, weights = [word for word, _ in pairs], [weight for _, weight in pairs]
-        return [key[0] for _, _, key in _best_tags(tags, weights, df, idf, count)]
+        test = _ChineseTest(text, frozenset(words) | frozenset(stats.get("domain_words", ())))
+        return [key[0] for _, _, key in _best_tags(tags, weights, df, idf, count, test.accepts)]
 
     if features and "phrases" in features:
         rows = features["phrases"]
@@ -144,11 +149,17 @@ def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int 
             negated = known[facts] = -round(score, 9)
         scored.append((negated, position, key, shown))
     scored.sort()
-    return [shown for _, _, _, shown in _pick(scored, count)]
+    accepts = (lambda entry: len(entry[2]) > 1 or _english_term(entry[2][0], entry[3])) if english else None
+    return [shown for _, _, _, shown in _pick(scored, count, accepts)]
 
 
-def _best_tags(tags: list[str], weights: list[float], df: dict, idf: dict, count: int) -> list[tuple]:
-    """Return the ranking tuples _pick() would choose among all Chinese tags, scoring only those that can matter.
+def _best_tags(tags: list[str], weights: list[float], df: dict, idf: dict, count: int,
+               accepts=lambda tag: True) -> list[tuple]:
+    """Return the ranking tuples _pick() would choose among the Chinese tags accepts() keeps, scoring only
+    those that can matter.
+
+    accepts(tag) is asked only of a tag about to be chosen, as it costs more than scoring: skipping a tag
+    there is the same as leaving it out of the list, as neither its score nor its words count then.
 
     Why this is exact: tags come heaviest first and weights are never negative (jieba's TF-IDF; checked
     below, else every tag is scored); idf[d] <= idf[0] for every document frequency d >= 0, and float
@@ -165,7 +176,7 @@ def _best_tags(tags: list[str], weights: list[float], df: dict, idf: dict, count
     if count < 1 or weights != sorted(weights, reverse=True) or (weights and weights[-1] < 0):
         # count < 1 takes every tag that overlaps no other (see _pick): nothing can be left unscored.
         scored = [(-round(weight * idf[df.get(tag, 0)], 9), p, (tag,))
-                  for p, (tag, weight) in enumerate(zip(tags, weights))]
+                  for p, (tag, weight) in enumerate(zip(tags, weights)) if accepts(tag)]
         return _pick(sorted(scored), count)
     ceiling = idf[0]
     waiting: list[tuple] = []
@@ -178,18 +189,158 @@ def _best_tags(tags: list[str], weights: list[float], df: dict, idf: dict, count
         if not waiting:
             break
         entry = heapq.heappop(waiting)
-        if not any(_overlaps(entry[2], other[2]) for other in chosen):
+        if not any(_overlaps(entry[2], other[2]) for other in chosen) and accepts(entry[2][0]):
             chosen.append(entry)
     return chosen
 
 
-def _pick(scored: list[tuple], count: int) -> list[tuple]:
-    """Return the first count ranking tuples of sorted scored whose words overlap none picked before them."""
+# --- what may be a keyword --------------------------------------------------------------------
+# Keywords are links to a search: a noun or noun phrase of the dictionary or of the domain, never a
+# verb or adjective (维护, 发挥, achieved, fruitful), a typo (影晌) or a piece of a longer word (冰上).
+
+# jieba's part-of-speech tags (jieba/dict.txt) of words that are not nouns: verbs, adjectives, adverbs,
+# idioms and set phrases (深入开展, 卓有成效), numbers, measure words, function words, time words.
+_NOT_NOUN = frozenset("v vd vg vi vq a ad ag al d dg df i l m mg mq q p c u ud ug uj ul uv uz y e o z zg t tg".split())
+# A two-character word jieba prefers over its two characters by less than this factor is as likely a
+# mis-cut as a word: 上将 ("general") in 总体上将有利于 is 总体上 + 将.
+_MISCUT_MARGIN = 4.0
+_LONGEST_WORD = 8
+
+# English words that are not terms on their own in academic prose (adjectives and vague nouns).
+EN_GENERIC = frozenset("""
+contemporary different distinctive various current recent previous particular specific certain
+important significant major main key essential crucial central common general overall broad wide
+landscape range level levels form forms question questions issue issues aspect aspects way ways role
+roles nature context framework factor factors number kind kinds type types area areas field fields
+extent basis degree process processes approach approaches means result results effect effects
+""".split())
+_ADJECTIVE_ENDINGS = ("ful", "ous", "less", "ly")
+
+
+def _english_term(key: str, shown: str) -> bool:
+    """Return whether one English word may be a keyword: an acronym, or not a generic word, adjective
+    or verb form (achieved, promoting: an -ed or -ing form of a verb of the dictionary)."""
+    if _acronym(shown):
+        return True
+    if key in EN_GENERIC or key.endswith(_ADJECTIVE_ENDINGS):
+        return False
+    if key.endswith(("ed", "ing")):
+        from search_index.dictionary import english_verbs
+
+        verbs = english_verbs()
+        base = key[:-2] if key.endswith("ed") else key[:-3]
+        candidates = {base, base + "e", base[:-1] if len(base) > 2 and base[-1] == base[-2] else base}
+        return not candidates & verbs
+    return True
+
+
+class _ChineseTest:
+    """Says which Chinese words of one text may be keywords (see _is_chinese_keyword); built per text,
+    it reads the text's Han runs only when first asked."""
+
+    def __init__(self, text: str, user_words):
+        self.text = text
+        self.user_words = user_words
+        self._runs = None
+
+    def runs(self) -> list[str]:
+        # The text as written, not normalised (a third of the cost): a word of a traditional-character
+        # text is then not found in it, and counts as no fragment.
+        if self._runs is None:
+            self._runs = _HAN_RUN.findall(self.text)
+        return self._runs
+
+    def accepts(self, word: str) -> bool:
+        if not HAN_CHAR.search(word):
+            return True  # SCO, NATO inside Chinese text: acronyms
+        tables = _chinese_tables()
+        domain = word in tables.domain or word in self.user_words
+        if not domain:
+            pos = tables.pos.get(word)
+            if pos in _NOT_NOUN or (pos is None and word not in tables.dictionary):
+                return False
+            if len(word) == 2 and _miscut(word, tables):
+                return False
+        return not self.fragment(word, tables)
+
+    def fragment(self, word: str, tables) -> bool:
+        """Return whether every occurrence of word lies inside or across a longer word of the dictionary
+        or domain (冰上 in 冰上丝绸之路)."""
+        seen = False
+        for run in self.runs():
+            start = run.find(word)
+            while start >= 0:
+                seen = True
+                if not self.covered(run, start, start + len(word), tables):
+                    return False
+                start = run.find(word, start + 1)
+        return seen
+
+    def covered(self, run: str, start: int, end: int, tables) -> bool:
+        size = end - start
+        for left in range(max(0, end - _LONGEST_WORD), end):
+            for right in range(max(start + 1, left + size + 1), min(len(run), left + _LONGEST_WORD) + 1):
+                longer = run[left:right]
+                if longer in tables.lexicon or longer in self.user_words:
+                    return True
+        return False
+
+
+def _miscut(word: str, tables) -> bool:
+    freq, total = tables.freq, tables.total
+    first, second = freq.get(word[0], 0), freq.get(word[1], 0)
+    return freq.get(word, 0) * total < _MISCUT_MARGIN * first * second
+
+
+class _Tables:
+    """The word lists a Chinese keyword is checked against, loaded once per process."""
+
+    def __init__(self):
+        from search_index.analyze import HERE, plain_tokenizer
+        from search_index.dictionary import dictionary
+        import json
+
+        tokenizer = plain_tokenizer()
+        self.freq, self.total = tokenizer.FREQ, tokenizer.total
+        self.pos = _jieba_pos()
+        self.dictionary = dictionary()
+        self.domain = frozenset(json.loads((HERE / "userdict.json").read_text(encoding="utf-8"))["words"])
+        # Every word a longer word may be (one lookup, not three).
+        self.lexicon = frozenset(self.pos) | frozenset(self.dictionary) | self.domain
+
+
+@lru_cache(maxsize=1)
+def _chinese_tables() -> _Tables:
+    return _Tables()
+
+
+@lru_cache(maxsize=1)
+def _jieba_pos() -> dict[str, str]:
+    """Return {word: part-of-speech tag} from jieba's dictionary (jieba/dict.txt: word, count, tag)."""
+    from search_index.analyze import kept
+
+    source = Path(importlib.util.find_spec("jieba").submodule_search_locations[0]) / "dict.txt"
+
+    def read():
+        table = {}
+        for line in source.read_bytes().decode("utf-8").splitlines():
+            parts = line.split(" ")
+            if len(parts) == 3:
+                table[parts[0]] = parts[2]
+        return table
+    return kept("jieba-pos", source, read)
+
+
+def _pick(scored: list[tuple], count: int, accepts=None) -> list[tuple]:
+    """Return the first count ranking tuples of sorted scored whose words overlap none picked before them
+    (and that accepts(tuple), when given, keeps: asked last, as it costs most)."""
     chosen: list[tuple] = []
     for entry in scored:
         key = entry[2]
         if any(_overlaps(key, other[2]) for other in chosen):
             continue  # "collective security" already says "security"
+        if accepts is not None and not accepts(entry):
+            continue
         chosen.append(entry)
         if len(chosen) == count:
             break

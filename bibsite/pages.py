@@ -334,7 +334,7 @@ def _entity_pages(records, entities, lang, strings, config, item) -> list[dict]:
                       # entities no record names yet get no page: listed apart, without links
                       "empty": [{"label": _entity_label(e, lang), "lang_tag": _entity_tag(e, lang)}
                                 for e in entities if e["kind"] == kind and not counts[e["slug"]]]}
-                     for kind in ("organisation", "country")]
+                     for kind in entities_mod.KINDS if any(e["kind"] == kind for e in entities)]
     pages.append({"path": path, "template": "entities.html", "context": ctx})
     by_entity: dict[str, list[dict]] = {}
     for record in records:

@@ -1,6 +1,6 @@
 """The build's stages, in the order build.py:build() calls them; each takes plain data and returns new data.
 
-    check inputs → config → entities → up to date? → load → import → analyse → weigh → plan pages
+    check inputs → config → entities and concepts → up to date? → load → import → analyse → weigh → plan pages
     → search index → write → zip → publish
 
 What a stage hands on (no stage changes what an earlier one returned):
@@ -34,7 +34,9 @@ from pathlib import Path
 import search_index
 from search_index import assets as search_assets
 
-from . import (analysis, citations, citefiles, enrich, entities, feed, importer, opensearch, output, pages, parallel,
+from search_index import expansions as search_expansions
+
+from . import (analysis, citations, citefiles, concepts, enrich, entities, feed, importer, opensearch, output, pages, parallel,
                records, render, schema, textfile)
 from . import similar as similar_records
 from . import uptodate
@@ -125,6 +127,11 @@ def writable(project: Project) -> None:
                              "make it writable (chmod -R u+w, or build as its owner), then build again")
 
 
+def load_concepts(project: Project) -> list[dict]:
+    """Return the concept glossary (content/concepts.yaml; [] without one), validated."""
+    return concepts.load_concepts(project.content / "concepts.yaml", project.root)
+
+
 def input_hashes(project: Project) -> dict[str, bytes]:
     """Return {path: SHA-256} of every input file (uptodate.input_hashes), after bringing site/, the zip
     and content/ back to one published state (recover)."""
@@ -192,12 +199,15 @@ def analyse(project: Project, loaded: list[dict], entity_table: list[dict]) -> t
     return [{**record, "entities": analyses[record["id"]]["entities"]} for record in enriched], analyses, analysed
 
 
-def weigh(records_: list[dict], analyses: dict[str, dict], entity_table: list[dict]) -> list[dict]:
+def weigh(records_: list[dict], analyses: dict[str, dict], entity_table: list[dict],
+          concept_list: list[dict] = ()) -> list[dict]:
     """Return the weighed records: each with its keywords and similar records, weighed against the
-    whole collection (the two are worked out at once)."""
+    whole collection (the two are worked out at once). The concepts' Chinese names are words of the
+    domain a keyword may be."""
     features = {(r["id"], lang): f for r in records_ for lang, f in analyses[r["id"]]["keywords"].items()}
     chosen, nearest = parallel.both(
-        lambda: enrich.all_keywords(records_, features, entities.user_words(entity_table)),
+        lambda: enrich.all_keywords(records_, features, entities.user_words(entity_table),
+                                    concepts.chinese_names(concept_list)),
         lambda: similar_records.similar({r["id"]: analyses[r["id"]]["text"] for r in records_},
                                         {r["id"]: analyses[r["id"]]["entities"] for r in records_}, 5, 1.0))
     return [{**record, "keywords": chosen[record["id"]], "keywords_derived": not record.get("keywords"),
@@ -255,6 +265,21 @@ def search_docs(weighed: list[dict], analyses: dict[str, dict], keyword_terms: d
     } for r in sorted(weighed, key=search_order)]
 
 
+def expansions_table(weighed: list[dict], analyses: dict[str, dict], concept_list: list[dict],
+                     entity_table: list[dict], min_count: int = 1) -> dict[str, list[list]]:
+    """Return the search's translation table (search_index/expansions.py) for the collection's own
+    words: the concepts first, then CC-CEDICT, for the terms of the records' texts used in at least
+    min_count of them."""
+    vocabulary = search_expansions.vocabulary((r["languages"], analyses[r["id"]]["text"]) for r in weighed)
+    return search_expansions.expansions(vocabulary, concept_list, entities=entity_table, min_count=min_count)
+
+
+def _min_count(weighed: list[dict]) -> int:
+    """Return in how many records a word must be for its translations to ship: in a large collection a
+    word of one record only adds a third to the index for little (README: the index's growth)."""
+    return 2 if len(weighed) > 1000 else 1
+
+
 def search_order(record: dict) -> tuple:
     """Return where a record goes in the search index: in the order records were added (date, then
     seed file and line; undated records last). Ties of score list the earlier record first."""
@@ -263,8 +288,9 @@ def search_order(record: dict) -> tuple:
 
 
 def write_search_index(project: Project, staged: Path, weighed: list[dict], analyses: dict[str, dict],
-                       entity_table: list[dict]) -> dict:
-    """Write the search page's assets (search_index) into staged; return their figures."""
+                       entity_table: list[dict], concept_list: list[dict] = ()) -> dict:
+    """Write the search page's assets (search_index) into staged, with the translations of the
+    collection's words (expansions_table); return their figures."""
     try:
         search_assets.lunr_path(project.root)
     except FileNotFoundError as error:
@@ -275,6 +301,8 @@ def write_search_index(project: Project, staged: Path, weighed: list[dict], anal
         return search_index.build_search_assets(search_docs(weighed, analyses, keyword_terms, entity_table),
                                                 staged / "assets" / "search",
                                                 user_words=entities.user_words(entity_table), entities=entity_table,
+                                                expansions=expansions_table(weighed, analyses, list(concept_list),
+                                                                            entity_table, min_count=_min_count(weighed)),
                                                 root=project.root)
     except search_assets.SearchInputError as error:
         raise InputError("content/", str(error), "fix the record named") from None

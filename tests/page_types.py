@@ -26,6 +26,7 @@ def page_types(site_dir: Path, lang: str) -> dict[str, str]:
         "abstract": f"{lang}/abstracts/{longest_abstract(site_dir, lang)}",
         "glossary": f"{lang}/glossary/cica.html",
         "entity": f"{lang}/entities/sco.html",
+        "region": f"{lang}/entities/central-asia.html",  # an entity of kind region
         "entities": f"{lang}/entities.html",
         "about": f"{lang}/about.html",
         "search-hits": f"{lang}/search.html?q={SEARCH_HIT}",

@@ -182,9 +182,20 @@ def yml_extension(p):
     return rf"content/abstracts/{path.stem}\.yml: has the extension \.yml — rename it to \.yaml"
 
 
+def broken_concepts(p):
+    (p / "content" / "concepts.yaml").write_text("- zh: [多边]\n  en: [multilateral]\n- zh: [峰会\n", encoding="utf-8")
+    return r"content/concepts\.yaml:\d+:\d+: malformed YAML: .+ — .+"
+
+
+def concept_in_an_unknown_language(p):
+    (p / "content" / "concepts.yaml").write_text("- zh: [多边]\n  fr: [multilatéral]\n", encoding="utf-8")
+    return r"content/concepts\.yaml:2(:\d+)?: .+ — .+"
+
+
 CASES = [malformed_yaml, malformed_yaml_bad_indent, missing_required_field, unknown_field, copied_record,
          duplicate_id, empty_text, wrong_type, invalid_date, non_http_url, binary_seed,
-         binary_seed_beside_new_entries, bad_glossary_seed, yml_extension]
+         binary_seed_beside_new_entries, bad_glossary_seed, yml_extension, broken_concepts,
+         concept_in_an_unknown_language]
 
 
 def assert_one_line_error(proc, pattern: str) -> str:

@@ -108,14 +108,14 @@ def test_pdf_gap_in_shang_he_is_removed_then_tagged(entities):
     assert "上 合组织" in raw  # the seed really has the stray space the import removes
     normalised = textnorm.repair_pdf_spaces(raw)
     assert "上合组织为协调中俄" in normalised
-    assert tag(normalised, entities) == ["sco", "china", "russia"]
+    assert tag(normalised, entities) == ["sco", "china", "russia", "central-asia"]  # the clause names 中亚地区
     # The tagger reads words as the search index cuts them, across such gaps, so raw text is tagged too.
-    assert tag(raw, entities) == ["sco", "china", "russia"]
+    assert tag(raw, entities) == ["sco", "china", "russia", "central-asia"]
 
 
 def test_british_spelling_organisation(entities):
     sentence = seed_sentence("Shanghai Cooperation Organisation")
-    assert tag(sentence.replace("(SCO)", ""), entities) == ["sco", "asean"]
+    assert tag(sentence.replace("(SCO)", ""), entities) == ["sco", "asean", "central-asia", "southeast-asia"]
     assert tag("the shanghai cooperation organisation", entities) == ["sco"]
     assert tag("Shanghai Cooperation Organization", entities) == ["sco"]
 
@@ -126,7 +126,7 @@ def test_seed_csto_and_cis_in_one_phrase(entities):
     assert {"csto", "cis", "russia", "belarus", "armenia", "kazakhstan", "uzbekistan", "tajikistan",
             "kyrgyzstan"} <= set(tag(members, entities))
     english = seed_sentence("CIS Collective Security Treaty Organization")
-    assert tag(english, entities) == ["sco", "csto", "cica", "cis"]
+    assert tag(english, entities) == ["sco", "csto", "cica", "cis", "eurasia"]
 
 
 def test_longest_name_wins_and_words_are_whole(entities):
@@ -135,16 +135,16 @@ def test_longest_name_wins_and_words_are_whole(entities):
     assert tag("印度尼西亚和印度洋", entities) == ["indonesia"]  # neither India
     assert tag("发展中国家的安全", entities) == []  # 中国 inside 发展中国家 is not China
     assert tag("其中美国的作用", entities) == ["usa"]
-    assert tag(textnorm.repair_pdf_spaces(seed_clause("孟加拉湾战略地位")), entities) == []  # the bay, not Bangladesh
+    assert tag(textnorm.repair_pdf_spaces(seed_clause("孟加拉湾战略地位")), entities) == ["bay-of-bengal"]  # not Bangladesh
 
 
 def test_joint_names_tag_every_entity_they_name(entities):
-    assert tag(textnorm.repair_pdf_spaces(seed_clause("而且可能加剧俄美")), entities) == ["russia", "usa"]
+    assert tag(textnorm.repair_pdf_spaces(seed_clause("而且可能加剧俄美")), entities) == ["russia", "usa", "central-asia"]
     assert tag("中俄两国", entities) == ["china", "russia"]
 
 
 def test_english_acronyms_are_case_and_boundary_exact(entities):
-    assert tag(seed_sentence("about Europe's security architecture"), entities) == ["nato"]  # Europe is not EU
+    assert tag(seed_sentence("about Europe's security architecture"), entities) == ["nato", "balkans"]  # Europe is not EU
     assert tag("non-EU states and the EU's", entities) == ["eu"]
     assert tag("an un-cooperative cis-regulatory stance", entities) == []
     assert tag("a UN-led mission", entities) == ["un"]
@@ -230,7 +230,7 @@ def test_missing_names(tmp_path):
 
 
 def test_bad_kind(tmp_path):
-    error = error_for(tmp_path, GOOD.replace("organisation", "region"))
+    error = error_for(tmp_path, GOOD.replace("organisation", "continent"))
     assert error.line == 2 and "organisation, country" in str(error)
 
 
@@ -265,14 +265,47 @@ def test_missing_file(tmp_path):
         load_entities(tmp_path / "nope.yaml")
 
 
-def test_relevance_counts_each_mention_once_and_the_title_apart():
-    from bibsite.entities import relevance
+# --- regions and country pairs (issue 14) ----------------------------------------------------
 
-    sco = {"slug": "sco", "kind": "organisation", "joint": [],
-           "names": {"zh": ["上海合作组织", "上合组织", "上合"], "en": ["Shanghai Cooperation Organisation", "SCO"], "vi": []}}
-    records = [
-        {"id": "a", "title": "上合组织的未来", "build": {"blocks": [{"lang": "zh", "text": "上海合作组织成立以来，上合不断发展。"}]}},
-        {"id": "b", "build": {"blocks": [{"lang": "en", "text": "The SCO and the shanghai cooperation organisation; sco in lower case is not it."}]}},
-        {"id": "c", "title": {"zh": "术语"}, "build": {"blocks": [{"lang": "zh", "text": "无关"}]}},
-    ]
-    assert relevance(sco, records) == {"a": (1, 2), "b": (0, 2), "c": (0, 0)}
+@pytest.mark.parametrize("containing,expected,never", [
+    ("南海地区不仅具有重要的战略地位", ["south-china-sea"], ["china"]),
+    ("特别是马六甲海峡", ["strait-of-malacca"], ["china"]),
+    ("中俄作为中亚地区的两大邻国", ["china", "russia", "central-asia"], []),
+    ("阿富汗问题对中亚安全构成了直接威胁", ["afghanistan", "central-asia"], ["china"]),
+    ("an emergent force in Central Asia", ["sco", "central-asia"], []),
+    ("the 2004 tsunami in Southeast Asia", ["japan", "southeast-asia"], []),
+    ("随着孟加拉湾战略地位的日益凸显", ["bay-of-bengal"], ["bangladesh"]),
+])
+def test_regions_tag_in_seed_sentences(entities, containing, expected, never):
+    sentence = seed_sentence(containing)
+    found = tag(sentence, entities)
+    assert set(expected) <= set(found), (sentence, found)
+    assert not set(never) & set(found), (sentence, found)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("South China Sea piracy", ["south-china-sea"]),
+    ("piracy in the south china sea and the Strait of Malacca", ["south-china-sea", "strait-of-malacca"]),
+    ("China and the South China Sea", ["china", "south-china-sea"]),
+    ("中亚国家与上合组织", ["sco", "central-asia"]),
+    ("中亚", ["central-asia"]),
+    ("南中国海的航道安全", ["south-china-sea"]),
+])
+def test_longest_name_first_never_tags_the_country_inside_a_region(entities, text, expected):
+    assert sorted(tag(text, entities)) == sorted(expected)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("中俄两国在上合组织框架内合作", {"china", "russia", "sco"}),
+    ("俄美关系持续紧张", {"russia", "usa"}),
+    ("中美战略竞争", {"china", "usa"}),
+    ("中印边境冲突", {"china", "india"}),
+    ("印巴冲突", {"india", "pakistan"}),
+])
+def test_country_pairs_tag_both_countries(entities, text, expected):
+    assert set(tag(text, entities)) == expected
+
+
+def test_every_region_is_in_the_table(entities):
+    regions = {e["slug"] for e in entities if e["kind"] == "region"}
+    assert {"south-china-sea", "central-asia", "strait-of-malacca"} <= regions

@@ -10,7 +10,7 @@ import pytest
 
 from bibsite import textnorm
 from bibsite.entities import load_entities, user_words
-from bibsite.keywords import EN_STOP, corpus_stats, keywords, record_keywords
+from bibsite.keywords import EN_STOP, _ChineseTest, corpus_stats, keywords, record_keywords
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds" / "abstracts" / "regional-security-abstracts.txt"
@@ -118,10 +118,13 @@ def test_glossary_keywords_cover_each_language(records, stats):
 
 
 def every_tag_scored(tags, weights, n, df, count):
-    """Chinese keywords the long way: score every tag, sort, then pick greedily (no pruning)."""
+    """Chinese keywords the long way: keep the tags that may be keywords, score them all, sort, then pick
+    greedily (no pruning)."""
     def idf(d):
         return math.log((1 + n) / (1 + d)) + 1 if n else 1.0
-    ranked = sorted((-round(w * idf(df.get(t, 0)), 9), p, t) for p, (t, w) in enumerate(zip(tags, weights)))
+    accepts = _ChineseTest("", frozenset()).accepts
+    ranked = sorted((-round(w * idf(df.get(t, 0)), 9), p, t) for p, (t, w) in enumerate(zip(tags, weights))
+                    if accepts(t))
     chosen = []
     for _, _, tag in ranked:
         han = re.search(r"[\u4e00-\u9fff]", tag)
@@ -139,7 +142,7 @@ def test_chinese_keywords_scoring_only_some_tags_equal_scoring_them_all(seed):
     # shared substrings (安全, 安全合作), tied weights, and words missing from the corpus (they score
     # exactly the bound) must give what scoring every tag gives.
     rng = random.Random(seed)
-    syllables = "安全合作组织上海中国亚信会议南海"
+    syllables = "安全合作组织上海中国亚信会议南海"  # many of their pairs and runs are words: 安全, 合作, 上海
     for _ in range(250):
         words = ["".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(0, 60))]
         tags = list(dict.fromkeys(words + rng.sample(["SCO", "CICA", "ASEAN"], rng.randint(0, 2))))
@@ -150,3 +153,50 @@ def test_chinese_keywords_scoring_only_some_tags_equal_scoring_them_all(seed):
         count = rng.choice([1, 3, 6, 6, 0])
         found = keywords("", "zh", {"zh": {"docs": n, "df": df}}, count, {"tags": [tags, weights]})
         assert found == every_tag_scored(tags, weights, n, df, count)
+
+
+# --- keywords a reader can follow (issue 14) ---------------------------------------------------
+
+def containing(records, piece):
+    return next(r for r in records if isinstance(r["text"], str) and piece in r["text"])
+
+
+@pytest.mark.parametrize("piece,never", [
+    ("总体上将有利于", "上将"),        # a mis-cut: 总体上 + 将, not "general"
+    ("影晌", "影晌"),                  # the source's typo for 影响: no dictionary word
+    ("要维护南海地区的安全", "维护"),  # a generic verb
+    ("发挥了积极作用", "发挥"),
+    ("深入开展军事合作", "深入开展"),  # a set phrase, not a noun
+])
+def test_chinese_keywords_are_nouns_of_the_dictionary(records, stats, piece, never):
+    record = containing(records, piece)
+    words = keywords(record["text"], "zh", stats)
+    assert never not in words, words
+    assert len(words) == 6  # others take their place
+
+
+@pytest.mark.parametrize("piece,never", [
+    ("has achieved fruitful security cooperation", {"achieved", "fruitful"}),
+    ("contemporary political landscape", {"contemporary", "landscape"}),
+])
+def test_english_keywords_are_no_generic_verbs_or_adjectives(records, stats, piece, never):
+    record = containing(records, piece)
+    words = keywords(record["text"], "en", stats)
+    assert not never & set(words), words
+    assert "SCO" in words  # acronyms stay
+
+
+def test_no_keyword_is_a_piece_of_a_longer_domain_word(stats):
+    text = ("中俄共建冰上丝绸之路。冰上丝绸之路连接北极航道与欧洲港口，冰上丝绸之路的航道安全"
+            "需要沿岸国家合作，北极航道的开发也带来新的安全问题。")
+    words = keywords(text, "zh", stats)
+    assert "冰上" not in words and "冰上丝绸之路" in words, words  # a word of the domain dictionary
+    # A domain word the tokenizer does not know (the concept glossary's) still makes its pieces fragments.
+    text = "数字丝绸之路建设提速。数字丝绸之路推动沿线国家的网络基础设施合作，数字丝绸之路也带来网络安全问题。"
+    assert "数字" in keywords(text, "zh", stats)
+    assert "数字" not in keywords(text, "zh", {**stats, "domain_words": ["数字丝绸之路"]})
+
+
+def test_the_nouns_stay(records, stats):
+    assert {"海盗", "航道", "海峡"} <= set(keywords(containing(records, "海盗与恐怖分子")["text"], "zh", stats))
+    assert "security cooperation" in keywords(containing(records, "fruitful security")["text"], "en", stats)
