@@ -171,3 +171,17 @@ def test_browse_sorts_by_year_title_and_date_added_from_file_urls(metadata_proje
         assert browse_orders(page) == by_title and current(page) == ["title"]
         assert page.evaluate("location.search") == "?sort=title" and page.evaluate("location.protocol") == "file:"
     watch.assert_clean()
+
+
+@pytest.mark.browser
+def test_name_pages_and_browse_controls_fit_a_phone(metadata_project, new_page):
+    site = metadata_project / "site"
+    prefix = site.as_uri() + "/"
+    page, watch = new_page(prefix, viewport={"width": 360, "height": 740})
+    for lang in UI_LANGS:
+        paths = [f"{lang}/browse.html", f"{lang}/authors.html", f"{lang}/journals.html",
+                 f"{lang}/authors/{names.slug(EXTRA_AUTHOR)}.html", f"{lang}/journals/{names.slug(EXTRA_JOURNAL)}.html"]
+        for path in paths:
+            page.goto(prefix + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    watch.assert_clean()
