@@ -99,6 +99,7 @@ def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
         "added": _date(record.get("added", ""), lang, strings),
+        "year": str(record.get("year") or ""),
         "truncated": record["truncated"],
     }
 
@@ -388,8 +389,9 @@ def _name_pages(records, lang, strings, config, item) -> list[dict]:
                             "index_label": strings[lang][f"{kind}_heading"], "index_href": _rel(path, f"{lang}/{kind}.html"),
                             "heading": strings[lang][f"records_by_{singular[kind]}"],
                             "count": _number(len(listed), lang, strings),
-                            "entries": item.entries(sorted(listed, key=_newest_first), path, lang, "entity",
-                                                    lambda i: i["lang_label"])}
+                            # the year in each entry's meta line: the order the page lists them by
+                            "entries": item.entries(sorted(listed, key=_newest_first), path, lang, "named",
+                                                    lambda i: " · ".join(part for part in (i["year"], i["lang_label"]) if part))}
             ctx["export"] = _export_view(lang, strings, f"{singular[kind]}-{names.slug(name)}")
             ctx["page"]["export_js"] = True
             pages.append({"path": path, "template": "named.html", "context": ctx})
