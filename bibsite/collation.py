@@ -120,3 +120,16 @@ def vietnamese_key(text: str) -> tuple:
             # a letter outside the Latin alphabet (a Han character in a Vietnamese title): after z
             letters.append((_LETTER, len(_VI_ALPHABET) + ord(base)))
     return tuple(letters), tuple(tones), text
+
+
+def romanise(text: str) -> str:
+    """Return text in plain Latin letters and digits: Han characters by their most common pinyin reading
+    without tones (the reading chinese_key sorts by), other letters without accents, the rest as spaces."""
+    out = []
+    for char in text:
+        ranks = _char_rank(char)
+        if ranks and ranks[0][0] == _HAN:
+            out.append(f" {ranks[0][1].rstrip('012345')} ")
+        else:
+            out.append("".join(value for _, value in ranks) if ranks else " ")
+    return " ".join("".join(out).split())

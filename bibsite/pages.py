@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from . import citefiles, coins, collation, feed, jsonld, opensearch, schema, textnorm
+from . import citefiles, coins, collation, feed, jsonld, names, opensearch, schema, textnorm
 from . import entities as entities_mod
 from .links import FOLDERS, LANG_TAGS, record_path
 from .links import rel as _rel
@@ -67,8 +67,9 @@ def _page(path: str, lang: str, kind: str, strings: dict, config: dict, title: s
     nav = [
         {"label": strings[lang]["nav_home"], "href": _rel(path, f"{lang}/index.html"), "current": kind == "home"},
         {"label": strings[lang]["nav_browse"], "href": _rel(path, f"{lang}/browse.html"), "current": kind == "browse"},
+        # authors and journals are reached from the organisations page: the navigation stays short on a phone
         {"label": strings[lang]["nav_entities"], "href": _rel(path, f"{lang}/entities.html"),
-         "current": kind in ("entities", "entity")},
+         "current": kind in ("entities", "entity", "authors", "author", "journals", "journal")},
         {"label": strings[lang]["nav_search"], "href": _rel(path, f"{lang}/search.html"), "current": kind == "search"},
         {"label": strings[lang]["nav_about"], "href": _rel(path, f"{lang}/about.html"), "current": kind == "about"},
     ]
@@ -98,13 +99,14 @@ def _item(record: dict, from_path: str, lang: str, strings: dict) -> dict:
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
         "added": _date(record.get("added", ""), lang, strings),
+        "year": str(record.get("year") or ""),
         "truncated": record["truncated"],
     }
 
 
-def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
+def _fields(record: dict, path: str, lang: str, strings: dict) -> list[dict]:
     """Return the bibliographic fields a record has, as label/value rows; URLs only when http(s);
-    authors with their affiliations."""
+    authors with their affiliations; authors and journal linked to their pages (names.py)."""
     rows = []
     glossary = record["type"] == "glossary"
     for field in FIELD_ORDER:
@@ -114,11 +116,12 @@ def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
         if field == "added":
             value = _date(value, lang, strings)
         label = strings[lang][_ABSTRACT_LABELS.get(field, f"field_{field}")]
-        row = {"label": label, "value": value, "href": "", "lang_tag": "", "parts": [], "authors": []}
+        row = {"label": label, "value": value, "href": "", "internal": False, "lang_tag": "", "parts": [], "authors": []}
         if field == "authors":
             row["value"] = "; ".join(author["name"] for author in schema.authors(record))
             row["authors"] = [{"name": a["name"], "affiliation": a["affiliation"], "lang_tag": _word_lang(a["name"], record),
-                               "affiliation_lang_tag": _word_lang(a["affiliation"], record)}
+                               "affiliation_lang_tag": _word_lang(a["affiliation"], record),
+                               "href": _name_href(path, lang, "authors", a["name"])}
                               for a in schema.authors(record)]
         elif isinstance(value, list):
             # each keyword carries its own language: a glossary entry's mix Chinese and Vietnamese
@@ -130,6 +133,8 @@ def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
             row["href"] = value
         if field == "doi":
             row["href"] = f"https://doi.org/{value}"
+        if field == "journal":
+            row["href"], row["internal"] = _name_href(path, lang, "journals", value), True
         if field == "title":
             row["lang_tag"] = LANG_TAGS[record["title_language"]]
         if field in ("title_en", "journal_en"):
@@ -140,8 +145,14 @@ def _fields(record: dict, lang: str, strings: dict) -> list[dict]:
     # a glossary entry's publisher and section are shown as its provenance (_provenance), not here
     if record["type"] == "glossary" and record.get("date"):
         rows.append({"label": strings[lang]["field_date"], "value": _date(record["date"], lang, strings), "href": "",
-                     "lang_tag": "", "parts": [], "authors": []})
+                     "internal": False, "lang_tag": "", "parts": [], "authors": []})
     return rows
+
+
+def _name_href(path: str, lang: str, kind: str, name: str) -> str:
+    """Return the link from path to the page of an author or journal (kind as names.KINDS), "" for no name."""
+    name = names.clean(name)
+    return _rel(path, f"{lang}/{kind}/{names.slug(name)}.html") if name else ""
 
 
 def _word_lang(word: str, record: dict) -> str:
@@ -212,7 +223,7 @@ def _record_view(record: dict, path: str, lang: str, strings: dict, config: dict
         "lang_tag": LANG_TAGS[record["title_language"]],
         "lang_label": " / ".join(strings[lang][f"lang_{code}"] for code in record["languages"]),
         "truncated": record["truncated"],
-        "fields": _fields(record, lang, strings),
+        "fields": _fields(record, path, lang, strings),
         "blocks": [{"lang_tag": LANG_TAGS[b["lang"]], "paragraphs": _paragraphs(text)} for b, text in zip(blocks, texts)],
         "permalink": (base + path) if base else posixpath.basename(path),
         "permalink_text": (base + path) if base else path,
@@ -335,6 +346,7 @@ def _entity_pages(records, entities, lang, strings, config, item) -> list[dict]:
                       "empty": [{"label": _entity_label(e, lang), "lang_tag": _entity_tag(e, lang)}
                                 for e in entities if e["kind"] == kind and not counts[e["slug"]]]}
                      for kind in entities_mod.KINDS if any(e["kind"] == kind for e in entities)]
+    ctx["see_also"] = {"label": strings[lang]["see_also"], "links": _name_links(records, path, lang, strings)}
     pages.append({"path": path, "template": "entities.html", "context": ctx})
     by_entity: dict[str, list[dict]] = {}
     for record in records:
@@ -349,6 +361,54 @@ def _entity_pages(records, entities, lang, strings, config, item) -> list[dict]:
         pages.append({"path": path, "template": "entity.html",
                       "context": _entity_context(entity, mentioning, path, lang, strings, config, item)})
     return pages
+
+
+def _newest_first(record: dict) -> tuple:
+    """Return the key that lists records newest first by year (those without one last), then by title."""
+    return (-(record.get("year") or 0),) + _title_key(record)
+
+
+def _name_pages(records, lang, strings, config, item) -> list[dict]:
+    """Return, for authors and for journals (names.KINDS), an index page and one page per name with the
+    records listed under it, newest first; nothing for a kind no record has."""
+    pages = []
+    singular = {"authors": "author", "journals": "journal"}
+    for kind, groups in ((kind, names.grouped(records, kind)) for kind in names.KINDS):
+        if not groups:
+            continue
+        path = f"{lang}/{kind}.html"
+        ctx = _page(path, lang, kind, strings, config)
+        ctx["listing"] = {"heading": strings[lang][f"{kind}_heading"], "names": [
+            {"label": name, "lang_tag": _name_lang(name), "href": _rel(path, f"{lang}/{kind}/{names.slug(name)}.html"),
+             "count": _number(len(listed), lang, strings)} for name, listed in groups.items()]}
+        pages.append({"path": path, "template": "names.html", "context": ctx})
+        for name, listed in groups.items():
+            path = f"{lang}/{kind}/{names.slug(name)}.html"
+            ctx = _page(path, lang, singular[kind], strings, config, name)
+            ctx["named"] = {"name": name, "lang_tag": _name_lang(name), "kind_label": strings[lang][f"{singular[kind]}_label"],
+                            "index_label": strings[lang][f"{kind}_heading"], "index_href": _rel(path, f"{lang}/{kind}.html"),
+                            "heading": strings[lang][f"records_by_{singular[kind]}"],
+                            "count": _number(len(listed), lang, strings),
+                            # the year in each entry's meta line: the order the page lists them by
+                            "entries": item.entries(sorted(listed, key=_newest_first), path, lang, "named",
+                                                    lambda i: " · ".join(part for part in (i["year"], i["lang_label"]) if part))}
+            ctx["export"] = _export_view(lang, strings, f"{singular[kind]}-{names.slug(name)}")
+            ctx["page"]["export_js"] = True
+            pages.append({"path": path, "template": "named.html", "context": ctx})
+    return pages
+
+
+def _name_links(records, path, lang, strings) -> list[dict]:
+    """Return the links from path to the authors' and journals' index pages, with how many names each
+    lists; none for a kind no record has."""
+    counts = {kind: len({name for r in records for name in names.of_record(r, kind)}) for kind in names.KINDS}
+    return [{"label": strings[lang][f"{kind}_heading"], "href": _rel(path, f"{lang}/{kind}.html"),
+             "count": _number(counts[kind], lang, strings)} for kind in names.KINDS if counts[kind]]
+
+
+def _name_lang(name: str) -> str:
+    """Return the language tag of an author's or journal's name: Chinese when it holds Han characters."""
+    return LANG_TAGS["zh"] if textnorm.HAN_CHAR.search(name) else LANG_TAGS["en"]
 
 
 def _entity_context(entity, mentioning, path, lang, strings, config, item) -> dict:
@@ -378,12 +438,18 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
     ctx["export"] = _export_view(lang, strings, "bibliography")
     ctx["page"]["export_js"] = True
     truncated = f" · {strings[lang]['truncated_short']}"
+    orders = _browse_orders(records)
+    keys = [key for key in ("title", "year", "added") if any(key in ranks for ranks in orders.values())]
+    # the page lists by title; assets/sort.js re-orders it by the ranks each entry carries (?sort=)
+    ctx["sort"] = {"label": strings[lang]["sort_label"],
+                   "options": [{"key": key, "label": strings[lang][f"sort_{key}"], "href": f"?sort={key}",
+                                "current": key == "title"} for key in keys] if len(keys) > 1 else []}
     groups = []
     for kind in FOLDERS:
         for code in LANG_TAGS:
             rows = [r for r in records if r["type"] == kind and r["main_language"] == code]
             if rows:
-                rows.sort(key=lambda r: (collation.sort_key(r["display_title"], code), r["id"]))
+                rows.sort(key=_title_key)
                 # a glossary entry is in two languages: its group is named by both
                 shown = dict.fromkeys(c for r in rows for c in r["languages"]) if kind == "glossary" else [code]
                 languages = " / ".join(strings[lang][f"lang_{c}"] for c in shown)
@@ -391,9 +457,32 @@ def _browse_context(records, path, lang, strings, config, item) -> dict:
                                "label": f"{strings[lang]['type_' + kind]} · {languages}",
                                "count": _number(len(rows), lang, strings),
                                "entries": item.entries(rows, path, lang, "browse",
-                                                       lambda i: i["lang_label"] + (truncated if i["truncated"] else ""))})
+                                                       lambda i: i["lang_label"] + (truncated if i["truncated"] else ""),
+                                                       {r["id"]: [{"key": key, "rank": orders[r["id"]][key]} for key in keys
+                                                                  if key in orders[r["id"]]] for r in rows} if ctx["sort"]["options"] else None)})
     ctx["groups"] = groups
     return ctx
+
+
+def _title_key(record: dict) -> tuple:
+    """Return the key of a record in a list by title: its title as readers of its language sort them
+    (keys of different languages do not compare, so the language comes first)."""
+    return record["main_language"], collation.sort_key(record["display_title"], record["main_language"]), record["id"]
+
+
+def _browse_orders(records: list[dict]) -> dict[str, dict[str, int]]:
+    """Return {record id: {order: rank}} for the browse page's orders: title, year (newest first, then
+    title; only records with a year) and date added (newest first, then title)."""
+    by_title = sorted(records, key=_title_key)
+    by_added = sorted(by_title, key=lambda r: r.get("added", ""), reverse=True)  # stable: titles break ties
+    ranks: dict[str, dict[str, int]] = {r["id"]: {"title": rank} for rank, r in enumerate(by_title)}
+    for rank, record in enumerate(sorted(records, key=_newest_first)):
+        if record.get("year"):
+            ranks[record["id"]]["year"] = rank
+    for rank, record in enumerate(by_added):
+        if record.get("added"):
+            ranks[record["id"]]["added"] = rank
+    return ranks
 
 
 class _Items:
@@ -414,9 +503,10 @@ class _Items:
             self.views[key] = _item(record, from_path, lang, self.strings)
         return self.views[key]
 
-    def entries(self, records: list[dict], from_path: str, lang: str, kind: str, meta) -> Markup:
+    def entries(self, records: list[dict], from_path: str, lang: str, kind: str, meta, orders: dict | None = None) -> Markup:
         """Return the entries of a long list of records as seen from from_path, as one piece of HTML
-        (meta(view) gives an entry's meta line; kind names that choice)."""
+        (meta(view) gives an entry's meta line; kind names that choice; orders, {id: [{key, rank}]},
+        the ranks an entry carries for re-ordering in the page)."""
         out = []
         for record in records:
             key = (kind, record["id"], lang, posixpath.dirname(from_path))
@@ -424,7 +514,8 @@ class _Items:
             if html is None:
                 item = dict(self(record, from_path, lang), coins=self._coins(record, lang),
                             cite_src=_rel(from_path, citefiles.script_path(record["id"])),
-                            select_label=f"{self.strings[lang]['export_select']}: {record['display_title']}")
+                            select_label=f"{self.strings[lang]['export_select']}: {record['display_title']}",
+                            orders=(orders or {}).get(record["id"], []))
                 html = self.entries_made[key] = str(self.entry(item, meta(item)))
             out.append(html)
         return Markup("\n    ".join(out))
@@ -458,7 +549,8 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
             recent=[item(r, path, lang) for r in by_recent[:8]],
             span=_span(records, lang, strings),
             glossary=[item(r, path, lang) for r in records if r["type"] == "glossary"],
-            entity_links=[{"label": strings[lang]["entities_heading"], "href": "entities.html"}],
+            entity_links=[{"label": strings[lang]["entities_heading"], "href": "entities.html"}]
+            + [{"label": link["label"], "href": link["href"]} for link in _name_links(records, path, lang, strings)],
             chart=_chart(records, entities, lang, strings, path),
         )
         ctx["page"]["jsonld"] = Markup(jsonld.script_text(jsonld.collection(
@@ -477,6 +569,7 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
         pages.append({"path": path, "template": "about.html", "context": ctx})
 
         pages.extend(_entity_pages(records, entities, lang, strings, config, item))
+        pages.extend(_name_pages(records, lang, strings, config, item))
 
         path = f"{lang}/search.html"
         pages.append({"path": path, "template": "search.html", "context": _page(path, lang, "search", strings, config)})

@@ -140,3 +140,30 @@ def http_site(site_dir):
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+# Maintainer's metadata written straight into three seed records (title words from the seeds), so that
+# one author and one journal list several records with distinct years and dates added.
+EXTRA_METADATA = {"year": (2010, 2020, 2015), "added": ("2026-10-01", "2026-11-25", "2026-09-15")}
+EXTRA_AUTHOR, EXTRA_JOURNAL = "测试作者", "Journal of Test Studies"
+
+
+@pytest.fixture(scope="session")
+def metadata_project(tmp_path_factory) -> Path:
+    """A copy of the project with the metadata fixtures imported (tests/fixtures/metadata) and three
+    records given one author, one journal, years and dates added of their own; built once per session."""
+    import yaml
+
+    project = copy_project(tmp_path_factory.mktemp("metadata-site"))
+    for path in (ROOT / "tests" / "fixtures" / "metadata").iterdir():
+        shutil.copy2(path, project / "seeds" / "metadata" / path.name)
+    run_build(project)  # imports the fixtures first, so that the records edited below are not theirs
+    bare = [p for p in sorted((project / "content" / "abstracts").glob("*.yaml"))
+            if "authors" not in yaml.safe_load(p.read_text(encoding="utf-8"))][:3]
+    for index, path in enumerate(bare):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data.update(authors=[EXTRA_AUTHOR], journal=EXTRA_JOURNAL, year=EXTRA_METADATA["year"][index],
+                    added=EXTRA_METADATA["added"][index])
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    run_build(project)
+    return project

@@ -34,6 +34,18 @@ def page_types(site_dir: Path, lang: str) -> dict[str, str]:
     }
 
 
+def name_page_types(site_dir: Path, lang: str) -> dict[str, str]:
+    """Return {kind: path} for the author and journal pages of a site built with metadata (none without):
+    each index and the page of the name with the most records."""
+    found = {}
+    for kind, one in (("authors", "author"), ("journals", "journal")):
+        pages = sorted((site_dir / lang / kind).glob("*.html"))
+        if pages:
+            found[kind] = f"{lang}/{kind}.html"
+            found[one] = f"{lang}/{kind}/" + max(pages, key=lambda p: (p.stat().st_size, p.name)).name
+    return found
+
+
 def all_pages(site_dir: Path) -> list[tuple[str, str, str]]:
     """Return (lang, kind, path) for every page type in every UI language, plus the door and the 404."""
     rows = [(lang, kind, path) for lang in UI_LANGS for kind, path in page_types(site_dir, lang).items()]

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from functools import partial
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from page_types import SEARCH_HIT, UI_LANGS, all_pages, page_types, settle
+from conftest import _QuietHandler
+from page_types import SEARCH_HIT, UI_LANGS, all_pages, name_page_types, page_types, settle
 
 pytestmark = pytest.mark.browser
 
@@ -203,3 +207,28 @@ def test_every_text_block_has_its_language(site_dir, http_site, new_page, lang):
 
 def test_search_results_mark_the_language_of_every_text(site_dir, http_site, new_page):
     assert _mismarked(site_dir, http_site, new_page, "en", {"search-hits"}) == {}
+
+
+def test_axe_finds_nothing_serious_on_author_and_journal_pages(metadata_project, new_page):
+    site = metadata_project / "site"
+    # over http, as the other pages: from file:// axe-core cannot read the stylesheets it checks
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    prefix = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        page, watch = new_page(prefix)
+        failures, seen = [], set()
+        for lang in UI_LANGS:
+            kinds = name_page_types(site, lang)
+            seen |= set(kinds)
+            for kind, path in kinds.items():
+                page.goto(prefix + path)
+                found = axe_violations(page)
+                if found:
+                    failures.append(f"--- {path} ({kind}, {lang})\n{describe(found)}")
+        assert seen == {"authors", "author", "journals", "journal"}
+        assert not failures, "\n".join(failures)
+        watch.assert_clean()
+    finally:
+        server.shutdown()
+        server.server_close()

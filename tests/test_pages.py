@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from bibsite import citations, entities, pages, render
+from bibsite import citations, entities, names, pages, render
 from bibsite.links import record_path
 from bibsite.strings import load_strings
 from conftest import ROOT
@@ -93,6 +93,9 @@ def test_a_field_new_to_a_record_re_renders_its_page(tmp_path, table):
     # its page in each interface language, and the lists whose entries carry its COinS (which send the
     # journal): browse and the pages of the entities it mentions, in each language
     lists = {"browse"} | {f"entities/{slug}" for slug in records[2].get("entities", [])}
+    # and, as the collection's first journal, the journals' index and the journal's page, with the
+    # links to that index on the home and organisations pages
+    lists |= {"journals", f"journals/{names.slug('Journal of Eurasian Studies')}", "index", "entities"}
     languages = len(SETTINGS["languages"])
     assert rendered == languages + languages * len(lists)
     assert "Journal+of+Eurasian+Studies" in (tmp_path / "two" / "en/browse.html").read_text(encoding="utf-8")
