@@ -200,3 +200,35 @@ def test_the_seed_collection_shows_no_empty_facets(new_page, site_dir):
     assert "year" not in facets and "author" not in facets and "journal" not in facets
     assert "org" in facets
     watch.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en", "vi"])
+def test_axe_finds_nothing_serious_with_the_facets_shown(new_page, meta_site, lang):
+    from test_a11y import axe_violations, describe
+    base = meta_site["http"]
+    page, watch = new_page(base, viewport={"width": 1280, "height": 900})
+    page.goto(base + f"{lang}/search.html?q={QUERY}")
+    page.wait_for_function("q => document.getElementById('search-results').dataset.query === q", arg=QUERY)
+    assert page.evaluate("document.getElementById('search-facets').open")  # a side column, open, at 1280 px
+    facets, results = page.locator("#search-facets").bounding_box(), page.locator("#search-results").bounding_box()
+    assert facets["x"] + facets["width"] <= results["x"] and facets["y"] < results["y"] + results["height"]
+    for button in page.query_selector_all(".facet-more"):
+        button.click()
+    assert page.locator(".search-facet").count() >= 4
+    found = axe_violations(page)
+    assert not found, describe(found)
+    watch.assert_clean()
+
+
+def test_on_a_phone_the_facets_are_a_closed_block_above_the_results(new_page, meta_site):
+    base = meta_site["file"]
+    page, watch = new_page(base, viewport={"width": 390, "height": 800})
+    page.goto(base + f"en/search.html?q={QUERY}")
+    page.wait_for_function("q => document.getElementById('search-results').dataset.query === q", arg=QUERY)
+    assert not page.evaluate("document.getElementById('search-facets').open")
+    facets = page.locator("#search-facets").bounding_box()
+    results = page.locator("#search-results").bounding_box()
+    assert facets["y"] + facets["height"] <= results["y"]
+    page.click(".search-facets > summary")
+    assert page.locator('.search-facet[data-facet="author"]').is_visible()
+    watch.assert_clean()
