@@ -232,3 +232,33 @@ def test_on_a_phone_the_facets_are_a_closed_block_above_the_results(new_page, me
     page.click(".search-facets > summary")
     assert page.locator('.search-facet[data-facet="author"]').is_visible()
     watch.assert_clean()
+
+
+def test_an_authors_name_and_a_journals_find_their_records(new_page, meta_site):
+    base = meta_site["file"]
+    page, watch = new_page(base)
+    page.goto(base + "zh/search.html")
+    page.wait_for_selector("#search-page[data-ready]")
+    records = meta_site["records"]
+    authors = sorted({a for r in records.values() for a in r.get("authors") or []})
+    journals = sorted({r["journal"] for r in records.values() if r.get("journal")})
+    assert authors and journals
+    for name in authors:
+        want = {rid for rid, r in records.items() if name in (r.get("authors") or [])}
+        got = set(_all_ids(page, name))
+        assert want <= got, name
+    for journal in journals:
+        want = {rid for rid, r in records.items() if r.get("journal") == journal}
+        assert want <= set(_all_ids(page, journal)), journal
+    watch.assert_clean()
+
+
+def test_a_title_word_ranks_above_the_same_word_in_an_abstract(tmp_path):
+    from search_index.builder import FIELDS, analyse_all, count, lunr_index
+    docs = [{"lang": "en", "title": "A note", "blocks": [{"text": "Water security in the Mekong basin."}]},
+            {"lang": "en", "title": "Mekong", "blocks": [{"text": "Water security in the region."}]},
+            {"lang": "en", "title": "A note", "blocks": [{"text": "Water."}], "authors": ["Mekong, Anna"]}]
+    index = lunr_index(analyse_all(docs))
+    ranked = [hit["ref"] for hit in index.search("mekong")]
+    assert ranked[0] == "1" and set(ranked) == {"0", "1", "2"}
+    assert ("authors", 2) in FIELDS and count(analyse_all(docs)).lengths[2][[n for n, _ in FIELDS].index("authors")] > 0
