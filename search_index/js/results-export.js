@@ -49,11 +49,17 @@
     }
   }
 
+  /* Returns the index files the rows need besides their text: the "cite" column, when the index has one. */
+  function parts() {
+    var index = self.__BIB_INDEX__;
+    return index && (index.facets || []).indexOf("cite") >= 0 ? [COLUMN + ".js"] : [];
+  }
+
   /* Hands the export every result of the search (not only those on screen), once the "cite" column
    * is loaded (load(names) returns a promise that those index files ran); returns that promise. */
   function setResultSet(scope, results, root, load) {
-    if (!self.bibExport) return Promise.resolve();
-    return load([COLUMN + ".js"]).then(function () {
+    if (!self.bibExport || !parts().length) return Promise.resolve();
+    return load(parts()).then(function () {
       self.bibExport.setResultSet(scope, results.map(function (r) {
         var found = cite(r.record.ordinal);
         return { id: found[1], src: root + found[0] };
@@ -62,5 +68,5 @@
     });
   }
 
-  window.BibResultsExport = { decorate: decorate, setResultSet: setResultSet };
+  window.BibResultsExport = { decorate: decorate, setResultSet: setResultSet, parts: parts };
 })();

@@ -243,9 +243,9 @@
     // query's shards.
     chunks.forEach(function (chunk, c) {
       rendering = rendering.then(function () {
-        if (c === 0) return loadParts(engine.fragmentsOf(chunk).concat(["facet-cite.js"]));
+        if (c === 0) return loadParts(engine.fragmentsOf(chunk).concat(BibResultsExport.parts()));
         return new Promise(function (resolve) { setTimeout(resolve, REST_DELAY_MS); }).then(function () {
-          return outcome === current ? loadParts(engine.fragmentsOf(chunk).concat(["facet-cite.js"])) : null;
+          return outcome === current ? loadParts(engine.fragmentsOf(chunk).concat(BibResultsExport.parts())) : null;
         });
       }).then(function () {
         if (outcome !== current) return;
