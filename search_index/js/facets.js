@@ -88,7 +88,7 @@
         var count = document.createElement("span");
         count.className = "facet-count";
         count.setAttribute("data-count", String(row[1]));
-        count.textContent = " " + format(strings.facet_count, { value: "", count: row[1] }).trim();
+        count.textContent = " " + format(strings.facet_count, { count: row[1] });
         boxLabel.appendChild(count);
         item.appendChild(boxLabel);
         list.appendChild(item);
