@@ -4,6 +4,7 @@ results); the result count in role=status."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -131,7 +132,9 @@ def test_keyboard_only_search_from_the_header(site_dir, http_site, new_page, lan
     status = page.locator("#search-status")
     assert status.get_attribute("role") == "status"
     count = page.locator("#search-results .result-title").count()
-    assert count >= 2 and str(count) in status.inner_text()
+    # the status names how many records were found; the first page may show fewer of them
+    found = [int(n) for n in re.findall(r"\d+", status.inner_text().replace(",", "").replace(".", ""))]
+    assert count >= 2 and found and max(found) >= count, status.inner_text()
 
     page.focus("#search-q")
     page.keyboard.press("ArrowDown")
