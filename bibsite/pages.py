@@ -572,7 +572,10 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
         pages.extend(_name_pages(records, lang, strings, config, item))
 
         path = f"{lang}/search.html"
-        pages.append({"path": path, "template": "search.html", "context": _page(path, lang, "search", strings, config)})
+        ctx = _page(path, lang, "search", strings, config)
+        ctx["export"] = _export_view(lang, strings, "search")  # search-page.js hands it the whole result set
+        ctx["page"]["export_js"] = True
+        pages.append({"path": path, "template": "search.html", "context": ctx})
 
     by_id = {r["id"]: r for r in records}
     shared = {"strings": strings, "config": config, "by_id": by_id, "entities": {e["slug"]: e for e in entities},

@@ -33,10 +33,11 @@ from pathlib import Path
 
 import search_index
 from search_index import assets as search_assets
+from search_index.analyze import analyze as search_terms
 
 from search_index import expansions as search_expansions
 
-from . import (analysis, citations, citefiles, concepts, enrich, entities, feed, importer, opensearch, output, pages, parallel,
+from . import (analysis, citations, citefiles, coins, concepts, enrich, entities, feed, importer, opensearch, output, pages, parallel,
                records, render, schema, textfile)
 from . import similar as similar_records
 from . import uptodate
@@ -237,10 +238,12 @@ def plan_pages(project: Project, weighed: list[dict], entity_table: list[dict], 
 
 def facets(record: dict, organisations: set[str]) -> dict:
     """Return what a record is filtered by on the search page: year, authors, journal, organisations
-    (slugs) and language."""
+    (slugs) and language; and "cite", "<export script holding its citations>#<id>" (citefiles.script_path),
+    which the page hands to the export of a whole result set without loading any record's text (the
+    page never counts or filters by it)."""
     return {"year": record.get("year"), "author": [person["name"] for person in schema.authors(record)],
             "journal": record.get("journal", ""), "org": [slug for slug in record.get("entities", []) if slug in organisations],
-            "language": record["main_language"]}
+            "language": record["main_language"], "cite": citefiles.script_path(record["id"]) + "#" + record["id"]}
 
 
 def search_docs(weighed: list[dict], analyses: dict[str, dict], keyword_terms: dict[str, list[str]],
@@ -259,10 +262,20 @@ def search_docs(weighed: list[dict], analyses: dict[str, dict], keyword_terms: d
         "url": record_path(r),
         "entities": r.get("entities", []),
         "terms": {"title": analyses[r["id"]]["title"], "text": analyses[r["id"]]["text"],
-                  "keywords": keyword_terms[r["id"]]},
+                  "keywords": keyword_terms[r["id"]], **metadata_terms(r)},
         "facets": facets(r, organisations),
+        # the shown results' COinS (no page URL: one index serves every interface language)
+        "coins": coins.kev(r),
         "sort": {key: r[key] for key in search_assets.SORT_KEYS if r.get(key) is not None},
     } for r in sorted(weighed, key=search_order)]
+
+
+def metadata_terms(record: dict) -> dict[str, list[str]]:
+    """Return the search terms of a record's authors and journal (builder.FIELDS "authors", "journal"),
+    analysed as its text is, so that an author's name or a journal's finds the record."""
+    lang = record["main_language"]
+    authors = [term for person in schema.authors(record) for term in search_terms(person["name"], lang)]
+    return {"authors": authors, "journal": search_terms(record.get("journal") or "", lang)}
 
 
 def expansions_table(weighed: list[dict], analyses: dict[str, dict], concept_list: list[dict],

@@ -4,7 +4,7 @@ The index comes in pieces, each a script that registers itself (fetch() is block
 <script src> is not), so that a query loads only what it touches; search_index/FORMAT.md describes
 every file and why it holds what it holds:
   lunr.min.js          lunr.js 2.3.9, copied from node_modules
-  analyze.js, query.js, engine.js, highlight.js, search-page.js   the browser half (search_index/js)
+  analyze.js, query.js, engine.js, highlight.js, facets.js, results-export.js, search-page.js   the browser half (search_index/js)
   index.js             the root: shard table, collection statistics, fields, record kinds, rules, entities
   terms-<n>.js         a range of the sorted terms: postings, Han substring lists, cross-lingual expansions
   text-<n>.js          title, url and text of FRAGMENT_SIZE records, loaded for the results on screen
@@ -25,7 +25,7 @@ from .builder import DIGITS, FIELDS, FORMAT, K1, B, Counts, analyse_all, average
 from .traditional import table_for
 
 HERE = Path(__file__).resolve().parent
-JS_FILES = ("analyze.js", "query.js", "engine.js", "highlight.js", "search-page.js")
+JS_FILES = ("analyze.js", "query.js", "engine.js", "highlight.js", "facets.js", "results-export.js", "search-page.js")
 # A terms shard closes once its data passes this many bytes (before gzip, about a third). Smaller
 # shards load less for a query of rare terms, but each is a request and a row of the root's table.
 SHARD_BYTES = 12_000
@@ -143,12 +143,14 @@ def record_kinds(docs: list[dict]) -> tuple[list[list], str]:
 
 
 def text_row(doc: dict, patterns: dict[str, list[str]]) -> list:
-    """Return a record's shown text as a fragment holds it: [id, title, url or 0, [[lang, text], ...]].
+    """Return a record's shown text as a fragment holds it: [id, title, url or 0, [[lang, text], ...]],
+    then its COinS title (a KEV string, bibsite/coins.py) when the doc has one.
 
     The url is 0 when the type's pattern gives it."""
     pattern = patterns.get(doc["type"])
     url = 0 if pattern and pattern[0] + doc["id"] + pattern[1] == doc["url"] else doc["url"]
-    return [doc["id"], doc["title"], url, [[b.get("lang") or doc["lang"], b["text"]] for b in doc["blocks"]]]
+    row = [doc["id"], doc["title"], url, [[b.get("lang") or doc["lang"], b["text"]] for b in doc["blocks"]]]
+    return row + [doc["coins"]] if doc.get("coins") else row
 
 
 def containing_table(terms: list[str]) -> dict[str, list[str]]:

@@ -26,8 +26,9 @@ from .rules import RULES
 
 # (field, boost): a title match counts three times a match in the text. "entities" holds one
 # "@<slug>" term per entity the build found in the record (doc["entities"]), so that a query
-# naming an entity in one language also finds records naming it in another.
-FIELDS = (("title", 3), ("text", 1), ("keywords", 2), ("entities", 1))
+# naming an entity in one language also finds records naming it in another. "authors" and
+# "journal" come last: a collection without them has empty fields there, which the postings leave out.
+FIELDS = (("title", 3), ("text", 1), ("keywords", 2), ("entities", 1), ("authors", 2), ("journal", 1))
 ENTITY_PREFIX = "@"
 K1, B = 1.2, 0.75
 FORMAT = 3  # 3: sharded (FORMAT.md); each posting carries its record's field length
@@ -51,21 +52,25 @@ def utf16_key(term: str) -> bytes:
 
 
 def doc_fields(doc: dict) -> dict[str, list[str]]:
-    """Return the analysed terms of each indexed field of doc (title, text, keywords).
+    """Return the analysed terms of each indexed field of doc (FIELDS).
 
     A doc may bring them already analysed under "terms" (the site build caches analysis per record);
     a field's terms may come counted, as {term: count}.
     """
+    entities = [ENTITY_PREFIX + slug for slug in sorted(set(doc.get("entities") or ()))]
     if "terms" in doc:
-        return {**doc["terms"], "entities": [ENTITY_PREFIX + slug for slug in sorted(set(doc.get("entities") or ()))]}
+        return {"authors": [], "journal": [], **doc["terms"], "entities": entities}
     text: list[str] = []
     for block in doc.get("blocks", ()):
         text.extend(analyze(block["text"], block.get("lang") or doc["lang"]))
     keywords: list[str] = []
     for keyword in doc.get("keywords", ()):
         keywords.extend(analyze(keyword, doc["lang"]))
+    authors: list[str] = []
+    for name in doc.get("authors", ()):
+        authors.extend(analyze(name, doc["lang"]))
     return {"title": analyze(doc.get("title", ""), doc["lang"]), "text": text, "keywords": keywords,
-            "entities": [ENTITY_PREFIX + slug for slug in sorted(set(doc.get("entities") or ()))]}
+            "entities": entities, "authors": authors, "journal": analyze(doc.get("journal") or "", doc["lang"])}
 
 
 def analyse_all(docs: list[dict]) -> list[dict[str, list[str]]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bibsite import importer, records, textnorm
+from bibsite import citefiles, importer, records, textnorm
 from bibsite.metadata import merge
 from conftest import copy_project, run_build
 from test_search_support import read_assets
@@ -225,7 +225,8 @@ def test_the_site_index_carries_every_records_facets_and_sort_keys(imported):
     site_dir = imported["project"] / "site"
     root, records = read_assets(site_dir / "assets" / "search")
     published = {r["id"]: r for r in json.loads((site_dir / "data" / "records.json").read_text(encoding="utf-8"))}
-    assert set(root["facets"]) == {"author", "journal", "language", "org", "year"}
+    # "cite" is no facet: each record's export script and id, for the search page's export (FORMAT.md)
+    assert set(root["facets"]) == {"author", "journal", "language", "org", "year", "cite"}
     assert "year" in root["sorts"] and "added" in root["sorts"]
     parts = root["parts"]
 
@@ -241,6 +242,7 @@ def test_the_site_index_carries_every_records_facets_and_sort_keys(imported):
         assert values("journal", ordinal) == ([record["journal"]] if record.get("journal") else [])
         assert values("author", ordinal) == list(dict.fromkeys(record.get("authors", [])))
         assert set(values("org", ordinal)) <= set(record.get("entities", []))
+        assert values("cite", ordinal) == [citefiles.script_path(record["id"]) + "#" + record["id"]]
         assert parts["sort-year"][ordinal] == record.get("year")
         assert parts["sort-added"][ordinal] == record.get("added")
         dated += bool(record.get("year"))

@@ -131,4 +131,6 @@ def test_records_json_writes_authors_as_names_and_search_docs_carry_facets():
     table = [{"slug": "sco", "kind": "organisation"}, {"slug": "china", "kind": "country"}]
     [doc] = pipeline.search_docs([record], {"x1": {"title": ["题"], "text": ["正文"]}}, {"x1": ["安全"]}, table)
     assert doc["facets"] == {"year": 2020, "author": ["刘某", "王某"], "journal": "国际问题研究", "org": ["sco"],
-                             "language": "zh"}
+                             "language": "zh", "cite": "data/cite/x1.js#x1"}
+    assert doc["terms"]["authors"] and doc["terms"]["journal"]  # an author's or a journal's name finds it
+    assert doc["coins"].startswith("ctx_ver=Z39.88-2004&") and "rft.au=" in doc["coins"]

@@ -29,6 +29,11 @@
   var noneBox = document.getElementById("search-none");
   var list = document.getElementById("search-results");
   var moreButton = document.getElementById("search-more");
+  var sortSelect = document.getElementById("search-sort");
+  var exportScope = page.querySelector("[data-export-scope]");
+  var root = page.getAttribute("data-root") || "";
+  var facetsUI = BibFacets.create(document.getElementById("search-facets"), document.getElementById("search-facet-groups"),
+                                  strings, facetLabel, onFacet);
 
   var engine = null;
   var current = null;   // the last search's outcome
@@ -65,8 +70,8 @@
     }));
   }
 
-  // Facet filters (year=, author=, journal=, org=, repeatable) and the order (sort=) have no
-  // controls yet; the URL sets them and keeps them.
+  // Facet filters (year=, author=, journal=, org=, repeatable) and the order (sort=): the URL sets
+  // and keeps them, the facets (js/facets.js) and the sort select change them.
   var FACET_PARAMS = ["year", "author", "journal", "org"];
   var SORTS = ["relevance", "newest", "oldest"];
   var facetFilters = {};
@@ -84,6 +89,25 @@
       if (values.length) facetFilters[name] = values;
     });
     sortOrder = SORTS.indexOf(params.get("sort")) >= 0 ? params.get("sort") : "relevance";
+    sortSelect.value = sortOrder;
+  }
+
+  /* Returns a facet value's shown text and language tag: an organisation's first name, a language's name. */
+  function facetLabel(name, value) {
+    if (name === "language") return [strings["lang_" + value] || value, ""];
+    if (name === "org") {
+      var entity = (self.__BIB_INDEX__.entities || []).filter(function (e) { return e.slug === value; })[0];
+      var shown = entity ? entity.names[0] : value;
+      return [shown, nameTag(shown)];
+    }
+    return [value, nameTag(value)];
+  }
+
+  function onFacet(param, values) {
+    if (param === "lang") langSelect.value = values[0] || "";
+    else if (values.length) facetFilters[param] = values;
+    else delete facetFilters[param];
+    search();
   }
 
   // Keeps the query and filters in the address, so a search can be bookmarked and shared.
@@ -197,6 +221,7 @@
     snippet.className = "result-snippet";
     item.appendChild(snippet);
     fillSnippet(item, result);
+    BibResultsExport.decorate(item, result, strings, root);
     return item;
   }
 
@@ -218,9 +243,9 @@
     // query's shards.
     chunks.forEach(function (chunk, c) {
       rendering = rendering.then(function () {
-        if (c === 0) return loadParts(engine.fragmentsOf(chunk));
+        if (c === 0) return loadParts(engine.fragmentsOf(chunk).concat(BibResultsExport.parts()));
         return new Promise(function (resolve) { setTimeout(resolve, REST_DELAY_MS); }).then(function () {
-          return outcome === current ? loadParts(engine.fragmentsOf(chunk)) : null;
+          return outcome === current ? loadParts(engine.fragmentsOf(chunk).concat(BibResultsExport.parts())) : null;
         });
       }).then(function () {
         if (outcome !== current) return;
@@ -238,7 +263,7 @@
   function renderNone() {
     clear(noneBox);
     var tips = [strings.none];
-    if (typeSelect.value || langSelect.value) tips.push(strings.none_filters);
+    if (typeSelect.value || langSelect.value || Object.keys(facetFilters).length) tips.push(strings.none_filters);
     if (exactBox.checked) tips.push(strings.none_exact);
     tips.push(strings.none_spelling);
     tips.forEach(function (tip) {
@@ -257,6 +282,8 @@
     noneBox.hidden = true;
     moreButton.hidden = true;
     var n = outcome.results.length;
+    facetsUI.update(outcome.facets, facetFilters, langSelect.value);
+    BibResultsExport.setResultSet(exportScope, outcome.results, root, loadParts);
     status.textContent = (n === 1 ? strings.count_one : format(strings.count, { n: n }))
       + (outcome.truncated ? " " + format(strings.query_cut, { n: rules.max_query }) : "");
     if (outcome.expanded.length) {
@@ -273,7 +300,8 @@
   }
 
   function options() {
-    return { type: typeSelect.value, lang: langSelect.value, exact: exactBox.checked, filters: facetFilters, sort: sortOrder };
+    return { type: typeSelect.value, lang: langSelect.value, exact: exactBox.checked, filters: facetFilters, sort: sortOrder,
+             facets: BibFacets.NAMES };
   }
 
   /* Searches what the box holds; returns a promise that its results are shown. */
@@ -289,6 +317,7 @@
       noneBox.hidden = true;
       moreButton.hidden = true;
       expandedLine.hidden = true;
+      facetsUI.update({}, facetFilters, langSelect.value);
       status.textContent = strings.prompt;
       return Promise.resolve();
     }
@@ -332,6 +361,7 @@
   page.setAttribute("aria-busy", "true");
   input.addEventListener("input", searchSoon);
   [typeSelect, langSelect, exactBox].forEach(function (el) { el.addEventListener("change", search); });
+  sortSelect.addEventListener("change", function () { sortOrder = sortSelect.value; search(); });
   form.addEventListener("submit", function (event) { event.preventDefault(); clearTimeout(timer); search(); });
   // The next page's phrases are checked too (js/engine.js checks the first `verify` results): search
   // again with a longer page; the results already shown stay where they are.

@@ -1,0 +1,1 @@
+(self.__BIB_PARTS__=self.__BIB_PARTS__||{})['facet-cite']=JSON.parse('{"rows":[[1],[3],[2],[4],[0],[5]],"values":["data/cite/48.js#4832f6439d","data/cite/62.js#620d4506a9","data/cite/6a.js#6ac651ace1","data/cite/6f.js#6f91568b72","data/cite/e8.js#e8bfbc11b9","data/cite/sc.js#sco"]}');
