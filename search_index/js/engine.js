@@ -20,8 +20,9 @@
   "use strict";
 
   var SEPARATOR = 32;  // builder.FIELD_SEPARATOR, a space
-  var BOOST_CROSS = 0.5;
-  var VERIFY = 50;  // the results whose phrases are checked against their text: a page of them  // a cross-lingual target weighs as an entity's other name does (query.js)
+  // a translation counts less than an entity's other names (query.js BOOST_EXPANDED, 0.5)
+  var BOOST_CROSS = 0.3;
+  var VERIFY = 50;  // the results whose phrases are checked against their text: a page of them
 
   /* Returns the reader of the postings code (builder.encode_postings; its alphabet is rules.json's
    * postings_digits): decode(text, fieldCount) -> {docs, tfs, lens, starts} as typed arrays, field f's
@@ -623,7 +624,7 @@
         truncated = true;
       }
       var crossLingual = options.exact ? [] : addCrossLingual(store, p.clauses, index.expansion_span);
-      var out = { results: [], expanded: p.expanded, crossLingual: crossLingual, pending: false, clauses: p.clauses,
+      var out = { results: [], expanded: p.expanded, crossLingual: crossLingual, pending: false, clauses: p.clauses, partial: null,
                   missing: [], truncated: truncated, facets: {}, textNeeded: [] };
       var specs = collectSpecs(p.clauses);
       var expanded = specs.map(scorer.expand);
@@ -720,7 +721,20 @@
       }
       out.pending = state.pending;
       out.textNeeded = Array.from(textNeeded).sort();
+      out.partial = partialMatch(out.results, pos, words);
       return finish(out, sortKeys, counted);
+    }
+
+    /* Returns null, or the labels of the clauses the best result satisfies when no result
+     * satisfies every clause that counts (the page says "no record holds ...; showing ..."). */
+    function partialMatch(results, pos, words) {
+      var counting = pos.filter(function (c) { return !c.clause.stop; });
+      if (!results.length || counting.length < 2) return null;
+      if (results.some(function (r) { return r.coverage >= pos.length; })) return null;
+      var top = results[0], bits = top.hits.bits, base = top.slot * words, noTexts = function () { return undefined; };
+      var labels = counting.filter(function (c) { return satisfied(c, false, bits, base, words, noTexts, {}); })
+        .map(function (c) { return c.clause.label; });
+      return labels.length ? labels : null;
     }
 
     /* Returns the sort columns options.sort needs, each {values, sign}, or [] for relevance. */
@@ -777,12 +791,16 @@
     }
 
     /* Returns the set of index terms to highlight in a result: the terms of the alternatives
-     * that it satisfied, not every term it holds (an expanded name's common words). */
+     * that it satisfied, not every term it holds (an expanded name's common words); its .phrases
+     * lists the phrase keys (js/query.js phraseKeys) to highlight as whole phrases. */
     function highlightTerms(outcome, result) {
       var show = new Set();
+      show.phrases = [];
       if (!result.hits) return show;
       outcome.clauses.forEach(function (c) {
         if (c.presence === "not") return;
+        // a phrase is highlighted where its words stand together, never word by word
+        if (c.phrase && c.phrase.length > 1) { show.phrases.push(c.phrase); return; }
         c.parts.forEach(function (p) {
           p.alts.forEach(function (a) {
             if (!a.terms.every(function (t) { return holds(result.hits, result.slot, t); })) return;

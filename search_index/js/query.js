@@ -175,11 +175,11 @@
             out.push({ part: part, kind: "han" });
           });
         } else if (pieces.length > 1 && containing(rest).length === 0) {
-          pieces.forEach(function (p) {
-            var part = hanPart(p);
-            part.stop = Array.from(p).length === 1;
-            out.push({ part: part, kind: "han" });
-          });
+          // An unknown compound falls back to its parts that are indexed words of two or more
+          // characters; a lone character (会 of 北极理事会) would match everywhere and mean nothing.
+          var words = pieces.filter(function (p) { return vocab.has(p) && Array.from(p).length > 1; });
+          words.forEach(function (p) { out.push({ part: hanPart(p), kind: "han" }); });
+          if (!words.length) out.push({ part: { alts: [], stop: false, label: rest }, kind: "han" });
         } else {
           out.push({ part: hanPart(rest), kind: "han" });
         }
@@ -232,7 +232,9 @@
           }
         });
         if (!terms.length) return;
-        alts.push({ terms: terms, literal: false });
+        // A name of several terms would match them word by word (Thượng Hải, the city, inside a
+        // text about CICA); such names reach their records through the entity tag term only.
+        if (terms.length === 1) alts.push({ terms: terms, literal: false });
         if (shown.indexOf(name) < 0) shown.push(name);
       });
       return { alts: alts, shown: shown };
@@ -250,7 +252,9 @@
             if (!slice.every(function (p) { return p.kind === "word" || (len === 1 && p.kind === "entity"); })) continue;
             var key = slice.map(function (p) { return p.key; }).join(" ");
             var entry = entityByKey.get(key);
-            if (entry && entry.acronym && !slice.every(function (p) { return p.kind !== "word" || isAcronym(p.typed); })) continue;
+            if (entry && entry.acronym && !slice.every(function (p) {
+              return p.kind !== "word" || isAcronym(p.typed) || !analyzer.isStopWord(p.typed);
+            })) continue;
             if (entry) { found = entry; span = len; break; }
           }
           if (!found) continue;
