@@ -401,6 +401,20 @@
     };
   }
 
+  /* Returns the expansion key that spells a Chinese run the index does not cut (灾害风险管理: the
+   * build keys it by jieba's cut, 灾害 风险管理), or null: keys start in the shard of their first
+   * term, tried longest first. */
+  function spelledKey(store, run) {
+    var chars = Array.from(run);
+    if (chars.length < 2 || !/^\p{Script=Han}+$/u.test(run)) return null;
+    for (var n = chars.length - 1; n >= 1; n--) {
+      var first = chars.slice(0, n).join(""), table = store.expansions(first);
+      var keys = Object.keys(table).filter(function (k) { return k.startsWith(first + " ") && k.replace(/ /g, "") === run; });
+      if (keys.length) return keys.sort()[0];
+    }
+    return null;
+  }
+
   /* Adds the cross-lingual expansions of the query's terms to its clauses (issue 14): at each
    * "should" clause whose literal alternative is one term, the longest key of consecutive such terms
    * that the key's shard lists; each target becomes a non-literal alternative of every clause the key
@@ -421,8 +435,9 @@
       for (var j = i, key = runs[i]; j < runs.length && j < i + span && runs[j] !== null; j++, key += " " + runs[j]) {
         if (Object.prototype.hasOwnProperty.call(table, key)) best = j - i + 1;
       }
-      if (!best) continue;
-      key = runs.slice(i, i + best).join(" ");
+      key = best ? runs.slice(i, i + best).join(" ") : spelledKey(store, runs[i]);
+      if (!key) continue;
+      if (!best) { best = 1; table = store.expansions(key.split(" ")[0]); }
       table[key].forEach(function (target) {
         var alt = { terms: target[0].split(" ").map(function (t) { return { term: t, boost: BOOST_CROSS * target[1], wildcard: 0 }; }),
                     literal: false };
@@ -554,7 +569,9 @@
         clause: clause,
         phrase: clause.phrase && clause.phrase.length > 1 ? clause.phrase : null,
         any: parts.map(function (p) { return p.alts.map(function (a) { return mask(a.terms); }); }),
-        literal: parts.map(function (p) { return p.alts.filter(function (a) { return a.literal; }).map(function (a) { return mask(a.terms); }); })
+        literal: parts.map(function (p) { return p.alts.filter(function (a) { return a.literal; }).map(function (a) { return mask(a.terms); }); }),
+        whole: parts.map(function (p) { return p.alts.filter(function (a) { return !a.fallback; }).map(function (a) { return mask(a.terms); }); }),
+        fallbacks: parts.some(function (p) { return p.alts.some(function (a) { return a.fallback; }); })
       };
     }
 
@@ -668,10 +685,15 @@
           if (negState.pending) rowState.pending = true;
         }
         var coverage = 0, literal = 0, anyNeeded = false;
+        rowState.strong = 0;
         for (c = 0; c < pos.length; c++) {
           if (satisfied(pos[c], false, bits, base, words, getTexts, rowState)) {
             coverage++;
             if (pos[c].needed) anyNeeded = true;
+            // a word inside an unknown compound counts only where no record holds the compound
+            if (!pos[c].clause.stop && (!pos[c].fallbacks || pos[c].whole.every(function (masks) {
+              return coversOne(masks, bits, base, words);
+            }))) rowState.strong++;
             if (satisfied(pos[c], true, bits, base, words, getTexts, noState)) literal++;
           } else if (pos[c].must) {
             return -1;
@@ -686,25 +708,46 @@
       var total = candidates ? candidates.length : records.length;
       var keptOrdinal = new Int32Array(total), keptKey = new Int32Array(total), keptScore = new Float64Array(total);
       var keptPending = hasPhrases ? new Uint8Array(total) : null;
-      var kept = 0, judged = new Map();
+      var kept = 0, judged = new Map(), keptStrong = new Int32Array(total), rowState;
       for (var i = 0; i < total; i++) {
         var ordinal = candidates ? candidates[i] : i, record = records[ordinal];
         if (filtered && !passesFilters(record, options, facets)) continue;
         var j = hits.slotOf[ordinal] - 1;
         var bits = j >= 0 ? hits.bits : none, base = j >= 0 ? j * words : 0, key;
         if (hasPhrases) {
-          var rowState = { pending: false };
+          rowState = { pending: false };
           key = outcome(bits, base, textsOf(record), rowState);
           if (key >= 0 && rowState.pending) keptPending[kept] = 1;
         } else {
-          var row = words === 1 ? bits[base] : Array.prototype.join.call(bits.subarray(base, base + words));
-          key = judged.get(row);
-          if (key === undefined) judged.set(row, key = outcome(bits, base, null, noState));
+            var row = words === 1 ? bits[base] : Array.prototype.join.call(bits.subarray(base, base + words));
+          var known = judged.get(row);
+          if (known === undefined) {
+            var judgedState = {};
+            judged.set(row, known = [outcome(bits, base, null, judgedState), judgedState.strong]);
+          }
+          key = known[0];
+          rowState = { strong: known[1] };
         }
         if (key < 0) continue;
+        keptStrong[kept] = rowState.strong;
         keptOrdinal[kept] = ordinal;
         keptKey[kept] = key;
         keptScore[kept++] = j >= 0 ? hits.scores[j] : 0;
+      }
+      // When some records hold every word that counts (directly, by another name or a translation),
+      // the records holding only some are left out: "energy security" is not every text on security,
+      // and 集体 is not 集体防御 when a record holds that or its translation.
+      var strongCount = strong.length;
+      var anyFull = keptStrong.subarray(0, kept).some(function (s) { return s >= strongCount; });
+      if (anyFull) {
+        var full = 0;
+        for (i = 0; i < kept; i++) {
+          if (keptStrong[i] < strongCount) continue;
+          keptOrdinal[full] = keptOrdinal[i]; keptKey[full] = keptKey[i]; keptScore[full] = keptScore[i];
+          if (keptPending) keptPending[full] = keptPending[i];
+          full++;
+        }
+        kept = full;
       }
       // whole-query matches first: more literal clauses, then more clauses, then score, then ordinal
       var rank = rankOrder(kept, keptKey, keptScore);
@@ -721,20 +764,42 @@
       }
       out.pending = state.pending;
       out.textNeeded = Array.from(textNeeded).sort();
-      out.partial = partialMatch(out.results, pos, words);
+      out.partial = partialMatch(out.results, pos, words, anyFull);
       return finish(out, sortKeys, counted);
     }
 
-    /* Returns null, or the labels of the clauses the best result satisfies when no result
-     * satisfies every clause that counts (the page says "no record holds ...; showing ..."). */
-    function partialMatch(results, pos, words) {
+    /* Returns null, or {missing, shown} when the results hold only part of the query (the page
+     * says "no record holds <missing>; showing records with <shown>"): an unknown Chinese compound
+     * that no result holds whole (through a translation either), shown through its indexed words;
+     * or a query of several words that no result holds all of, shown through those the best holds. */
+    function partialMatch(results, pos, words, anyFull) {
+      if (!results.length) return null;
+      var noTexts = function () { return undefined; };
+      var rows = results.map(function (r) { return r.slot * words; }), bits = results[0].hits.bits;
+      for (var c = 0; c < pos.length; c++) {
+        var k = pos[c];
+        if (!k.fallbacks) continue;
+        var whole = rows.some(function (base) {
+          return k.whole.every(function (masks) { return coversOne(masks, bits, base, words); });
+        });
+        if (whole) continue;
+        var shown = [];
+        k.clause.parts.forEach(function (p) {
+          p.alts.forEach(function (a) {
+            if (a.fallback && shown.indexOf(a.fallback) < 0
+                && rows.some(function (base) { return a.terms.every(function (t) { return holds(results[0].hits, base / words, t); }); })) {
+              shown.push(a.fallback);
+            }
+          });
+        });
+        return { missing: k.clause.label, shown: shown };
+      }
       var counting = pos.filter(function (c) { return !c.clause.stop; });
-      if (!results.length || counting.length < 2) return null;
-      if (results.some(function (r) { return r.coverage >= pos.length; })) return null;
-      var top = results[0], bits = top.hits.bits, base = top.slot * words, noTexts = function () { return undefined; };
-      var labels = counting.filter(function (c) { return satisfied(c, false, bits, base, words, noTexts, {}); })
+      if (anyFull || counting.length < 2) return null;
+      var top = rows[0];
+      var labels = counting.filter(function (c) { return satisfied(c, false, bits, top, words, noTexts, {}); })
         .map(function (c) { return c.clause.label; });
-      return labels.length ? labels : null;
+      return labels.length ? { missing: null, shown: labels } : null;
     }
 
     /* Returns the sort columns options.sort needs, each {values, sign}, or [] for relevance. */

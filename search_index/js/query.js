@@ -9,7 +9,8 @@
  *
  * A plan is a list of clauses: {presence: "should"|"must"|"not", parts: [part], phrase: [key]|null,
  * stop, label}. A part is satisfied by a record when one of its alternatives (a list of terms that
- * must all be present) is; `literal: false` marks alternatives that come from entity expansion.
+ * must all be present) is; `literal: false` marks alternatives that come from entity expansion;
+ * `fallback: word` an indexed word inside an unknown Chinese compound, searched in its place.
  */
 (function (root, factory) {
   if (typeof module === "object" && module.exports) {
@@ -177,9 +178,14 @@
         } else if (pieces.length > 1 && containing(rest).length === 0) {
           // An unknown compound falls back to its parts that are indexed words of two or more
           // characters; a lone character (会 of 北极理事会) would match everywhere and mean nothing.
-          var words = pieces.filter(function (p) { return vocab.has(p) && Array.from(p).length > 1; });
-          words.forEach(function (p) { out.push({ part: hanPart(p), kind: "han" }); });
-          if (!words.length) out.push({ part: { alts: [], stop: false, label: rest }, kind: "han" });
+          // The run itself stays the first alternative: it matches no record, but its translations
+          // (灾害风险管理 -> disaster risk management) are looked up by it (engine addCrossLingual).
+          var whole = { alts: [{ terms: [term(rest)], literal: true }], stop: false, label: rest };
+          pieces.forEach(function (p) {
+            if (!vocab.has(p) || Array.from(p).length < 2) return;
+            whole.alts.push({ terms: [term(p, BOOST_SUBSTRING)], literal: false, fallback: p });
+          });
+          out.push({ part: whole, kind: "han" });
         } else {
           out.push({ part: hanPart(rest), kind: "han" });
         }

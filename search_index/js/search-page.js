@@ -264,7 +264,8 @@
     var n = outcome.results.length;
     status.textContent = (n === 1 ? strings.count_one : format(strings.count, { n: n }))
       + (outcome.truncated ? " " + format(strings.query_cut, { n: rules.max_query }) : "")
-      + (outcome.partial ? " " + format(strings.partial, { query: query.trim(), parts: outcome.partial.join(", ") }) : "");
+      + (outcome.partial ? " " + format(strings.partial, { query: outcome.partial.missing || query.trim(),
+                                                             parts: outcome.partial.shown.join(", ") }) : "");
     // the other names of an entity, then the translations (index terms) that were searched too
     var also = outcome.expanded.slice();
     (outcome.crossLingual || []).forEach(function (used) { if (also.indexOf(used[1]) < 0) also.push(used[1]); });
