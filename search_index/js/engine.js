@@ -439,8 +439,17 @@
       if (!key) continue;
       if (!best) { best = 1; table = store.expansions(key.split(" ")[0]); }
       table[key].forEach(function (target) {
-        var alt = { terms: target[0].split(" ").map(function (t) { return { term: t, boost: BOOST_CROSS * target[1], wildcard: 0 }; }),
+        var targetTerms = target[0].split(" ");
+        var alt = { terms: targetTerms.map(function (t) { return { term: t, boost: BOOST_CROSS * target[1], wildcard: 0 }; }),
                     literal: false };
+        // a translation of several terms is a phrase (collect defens: not "collective security ... defense")
+        if (targetTerms.length > 1) {
+          alt.phrase = [];
+          targetTerms.forEach(function (t) {
+            if (/^\p{Script=Han}/u.test(t)) Array.from(t).forEach(function (c) { alt.phrase.push(c); });
+            else alt.phrase.push(t);
+          });
+        }
         for (var k = i; k < i + best; k++) clauses[k].parts[0].alts.push(alt);
         used.push([key, target[0], target[1]]);
       });
@@ -569,25 +578,34 @@
         clause: clause,
         phrase: clause.phrase && clause.phrase.length > 1 ? clause.phrase : null,
         any: parts.map(function (p) { return p.alts.map(function (a) { return mask(a.terms); }); }),
+        anyPhrases: parts.map(function (p) { return p.alts.map(function (a) { return a.phrase || null; }); }),
         literal: parts.map(function (p) { return p.alts.filter(function (a) { return a.literal; }).map(function (a) { return mask(a.terms); }); }),
         whole: parts.map(function (p) { return p.alts.filter(function (a) { return !a.fallback; }).map(function (a) { return mask(a.terms); }); }),
         fallbacks: parts.some(function (p) { return p.alts.some(function (a) { return a.fallback; }); })
       };
     }
 
-    // whether row (bits[base .. base + words]) covers one of the masks
-    function coversOne(masks, bits, base, words) {
+    // whether row (bits[base .. base + words]) covers one of the masks (and, where phrases[i] is
+    // given, check(phrases[i]) holds: the alternative's terms stand together in the text)
+    function coversOne(masks, bits, base, words, phrases, check) {
       for (var i = 0; i < masks.length; i++) {
         var m = masks[i], w = 0;
         while (w < words && (bits[base + w] & m[w]) === m[w]) w++;
-        if (w === words) return true;
+        if (w === words && (!phrases || !phrases[i] || check(phrases[i]))) return true;
       }
       return false;
     }
 
     function satisfied(compiled, literalOnly, bits, base, words, getTexts, state) {
       var parts = literalOnly ? compiled.literal : compiled.any;
-      for (var i = 0; i < parts.length; i++) { if (!coversOne(parts[i], bits, base, words)) return false; }
+      var check = function (keys) {
+        var texts = getTexts();
+        if (!texts) { state.pending = true; return true; }
+        return hasPhrase(analyzer, texts, keys);
+      };
+      for (var i = 0; i < parts.length; i++) {
+        if (!coversOne(parts[i], bits, base, words, literalOnly ? null : compiled.anyPhrases[i], check)) return false;
+      }
       if (compiled.phrase) {
         var texts = getTexts();
         if (!texts) { state.pending = true; return true; }
@@ -658,7 +676,9 @@
       var negatives = p.clauses.filter(function (c) { return c.presence === "not"; });
       var strong = positives.filter(function (c) { return !c.stop; });
       var needed = strong.length ? strong : positives;
-      var hasPhrases = p.clauses.some(function (c) { return c.phrase && c.phrase.length > 1; });
+      var hasPhrases = p.clauses.some(function (c) {
+        return (c.phrase && c.phrase.length > 1) || c.parts.some(function (q) { return q.alts.some(function (a) { return a.phrase; }); });
+      });
       var specs = collectSpecs(p.clauses);
       var hits = specs.length ? scorer.run(specs, expanded)
         : { count: 0, docs: [], scores: [], slotOf: new Int32Array(records.length), bits: [], words: 0, expansions: [] };
@@ -869,6 +889,7 @@
         c.parts.forEach(function (p) {
           p.alts.forEach(function (a) {
             if (!a.terms.every(function (t) { return holds(result.hits, result.slot, t); })) return;
+            if (a.phrase) { show.phrases.push(a.phrase); return; }
             a.terms.forEach(function (t) {
               if (!t.wildcard) show.add(t.term);
               else scorer.matchedTerms(result.hits, t.spec, result.record.ordinal).forEach(function (k) { show.add(k); });
