@@ -705,15 +705,17 @@
           if (negState.pending) rowState.pending = true;
         }
         var coverage = 0, literal = 0, anyNeeded = false;
-        rowState.strong = 0;
+        rowState.whole = 0;
+        rowState.short = 0;
         for (c = 0; c < pos.length; c++) {
           if (satisfied(pos[c], false, bits, base, words, getTexts, rowState)) {
             coverage++;
             if (pos[c].needed) anyNeeded = true;
             // a word inside an unknown compound counts only where no record holds the compound
-            if (!pos[c].clause.stop && (!pos[c].fallbacks || pos[c].whole.every(function (masks) {
-              return coversOne(masks, bits, base, words);
-            }))) rowState.strong++;
+            if (pos[c].fallbacks) {
+              if (pos[c].whole.every(function (masks) { return coversOne(masks, bits, base, words); })) rowState.whole++;
+              else rowState.short++;
+            }
             if (satisfied(pos[c], true, bits, base, words, getTexts, noState)) literal++;
           } else if (pos[c].must) {
             return -1;
@@ -728,7 +730,7 @@
       var total = candidates ? candidates.length : records.length;
       var keptOrdinal = new Int32Array(total), keptKey = new Int32Array(total), keptScore = new Float64Array(total);
       var keptPending = hasPhrases ? new Uint8Array(total) : null;
-      var kept = 0, judged = new Map(), keptStrong = new Int32Array(total), rowState;
+      var kept = 0, judged = new Map(), keptWhole = new Int32Array(total), keptShort = new Int32Array(total), rowState;
       for (var i = 0; i < total; i++) {
         var ordinal = candidates ? candidates[i] : i, record = records[ordinal];
         if (filtered && !passesFilters(record, options, facets)) continue;
@@ -743,26 +745,26 @@
           var known = judged.get(row);
           if (known === undefined) {
             var judgedState = {};
-            judged.set(row, known = [outcome(bits, base, null, judgedState), judgedState.strong]);
+            judged.set(row, known = [outcome(bits, base, null, judgedState), judgedState.whole, judgedState.short]);
           }
           key = known[0];
-          rowState = { strong: known[1] };
+          rowState = { whole: known[1], short: known[2] };
         }
         if (key < 0) continue;
-        keptStrong[kept] = rowState.strong;
+        keptWhole[kept] = rowState.whole;
+        keptShort[kept] = rowState.short;
         keptOrdinal[kept] = ordinal;
         keptKey[kept] = key;
         keptScore[kept++] = j >= 0 ? hits.scores[j] : 0;
       }
-      // When some records hold every word that counts (directly, by another name or a translation),
-      // the records holding only some are left out: "energy security" is not every text on security,
-      // and 集体 is not 集体防御 when a record holds that or its translation.
-      var strongCount = strong.length;
-      var anyFull = keptStrong.subarray(0, kept).some(function (s) { return s >= strongCount; });
+      // An unknown Chinese compound's words stand in for it only where no record holds it (or its
+      // translation): 集体 is not 集体防御.
+      var compounds = pos.filter(function (k) { return k.fallbacks; }).length;
+      var anyFull = compounds > 0 && keptWhole.subarray(0, kept).some(function (s) { return s >= compounds; });
       if (anyFull) {
         var full = 0;
         for (i = 0; i < kept; i++) {
-          if (keptStrong[i] < strongCount) continue;
+          if (keptShort[i] > 0) continue;
           keptOrdinal[full] = keptOrdinal[i]; keptKey[full] = keptKey[i]; keptScore[full] = keptScore[i];
           if (keptPending) keptPending[full] = keptPending[i];
           full++;
@@ -784,7 +786,7 @@
       }
       out.pending = state.pending;
       out.textNeeded = Array.from(textNeeded).sort();
-      out.partial = partialMatch(out.results, pos, words, anyFull);
+      out.partial = partialMatch(out.results, pos, words);
       return finish(out, sortKeys, counted);
     }
 
@@ -792,7 +794,7 @@
      * says "no record holds <missing>; showing records with <shown>"): an unknown Chinese compound
      * that no result holds whole (through a translation either), shown through its indexed words;
      * or a query of several words that no result holds all of, shown through those the best holds. */
-    function partialMatch(results, pos, words, anyFull) {
+    function partialMatch(results, pos, words) {
       if (!results.length) return null;
       var noTexts = function () { return undefined; };
       var rows = results.map(function (r) { return r.slot * words; }), bits = results[0].hits.bits;
@@ -815,7 +817,7 @@
         return { missing: k.clause.label, shown: shown };
       }
       var counting = pos.filter(function (c) { return !c.clause.stop; });
-      if (anyFull || counting.length < 2) return null;
+      if (counting.length < 2 || results.some(function (r) { return r.coverage >= pos.length; })) return null;
       var top = rows[0];
       var labels = counting.filter(function (c) { return satisfied(c, false, bits, top, words, noTexts, {}); })
         .map(function (c) { return c.clause.label; });
