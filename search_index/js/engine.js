@@ -415,6 +415,56 @@
     return null;
   }
 
+  /* Returns the alternatives translating key (space-joined terms), each a phrase when it has
+   * several terms, and notes them in used. */
+  function targetAlts(table, key, used) {
+    return table[key].map(function (target) {
+      var targetTerms = target[0].split(" ");
+      var alt = { terms: targetTerms.map(function (t) { return { term: t, boost: BOOST_CROSS * target[1], wildcard: 0 }; }),
+                  literal: false };
+      // a translation of several terms is a phrase (collect defens: not "collective security ... defense")
+      if (targetTerms.length > 1) {
+        alt.phrase = [];
+        targetTerms.forEach(function (t) {
+          if (/^\p{Script=Han}/u.test(t)) Array.from(t).forEach(function (c) { alt.phrase.push(c); });
+          else alt.phrase.push(t);
+        });
+      }
+      used.push([key, target[0], target[1]]);
+      return alt;
+    });
+  }
+
+  // a Chinese run the index holds as several words (地缘政治): its translations join its part
+  function compoundTranslations(store, clause, terms, used) {
+    var words = terms.map(function (t) { return t.term; });
+    if (!words.every(function (w) { return /^\p{Script=Han}+$/u.test(w); })) return;
+    var key = words.join(" "), table = store.expansions(words[0]);
+    if (!Object.prototype.hasOwnProperty.call(table, key)) {
+      key = spelledKey(store, words.join(""));
+      if (!key) return;
+      table = store.expansions(key.split(" ")[0]);
+    }
+    clause.parts[0].alts = clause.parts[0].alts.concat(targetAlts(table, key, used));
+  }
+
+  // a quoted phrase of plain terms ("collective security"): it and its translations, each whole,
+  // become the alternatives of one part, the phrase checked per alternative
+  function phraseTranslations(store, clause, used) {
+    var terms = [];
+    if (!clause.parts.every(function (p) {
+      var a = p.alts[0];
+      if (p.alts.length !== 1 || !a.literal || a.terms.length !== 1 || a.terms[0].wildcard) return false;
+      terms.push(a.terms[0]);
+      return true;
+    })) return;
+    var key = terms.map(function (t) { return t.term; }).join(" "), table = store.expansions(terms[0].term);
+    if (!Object.prototype.hasOwnProperty.call(table, key)) return;
+    var own = { terms: terms, literal: true, phrase: clause.phrase };
+    clause.parts = [{ alts: [own].concat(targetAlts(table, key, used)), stop: false, label: clause.label }];
+    clause.phrase = null;
+  }
+
   /* Adds the cross-lingual expansions of the query's terms to its clauses (issue 14): at each
    * "should" clause whose literal alternative is one term, the longest key of consecutive such terms
    * that the key's shard lists; each target becomes a non-literal alternative of every clause the key
@@ -425,9 +475,11 @@
     var runs = [], used = [];
     if (!span) return used;
     clauses.forEach(function (c, i) {
-      var alt = c.presence === "should" && c.parts.length === 1 && c.parts[0].alts[0];
+      var alt = c.presence === "should" && c.parts.length === 1 && !c.phrase && c.parts[0].alts[0];
       var t = alt && alt.literal && alt.terms.length === 1 && !alt.terms[0].wildcard ? alt.terms[0].term : null;
       runs.push(t);
+      if (!t && alt && alt.literal && alt.terms.length > 1) compoundTranslations(store, c, alt.terms, used);
+      if (c.phrase && c.presence !== "not") phraseTranslations(store, c, used);
     });
     for (var i = 0; i < runs.length; i++) {
       if (runs[i] === null) continue;
@@ -438,20 +490,8 @@
       key = best ? runs.slice(i, i + best).join(" ") : spelledKey(store, runs[i]);
       if (!key) continue;
       if (!best) { best = 1; table = store.expansions(key.split(" ")[0]); }
-      table[key].forEach(function (target) {
-        var targetTerms = target[0].split(" ");
-        var alt = { terms: targetTerms.map(function (t) { return { term: t, boost: BOOST_CROSS * target[1], wildcard: 0 }; }),
-                    literal: false };
-        // a translation of several terms is a phrase (collect defens: not "collective security ... defense")
-        if (targetTerms.length > 1) {
-          alt.phrase = [];
-          targetTerms.forEach(function (t) {
-            if (/^\p{Script=Han}/u.test(t)) Array.from(t).forEach(function (c) { alt.phrase.push(c); });
-            else alt.phrase.push(t);
-          });
-        }
+      targetAlts(table, key, used).forEach(function (alt) {
         for (var k = i; k < i + best; k++) clauses[k].parts[0].alts.push(alt);
-        used.push([key, target[0], target[1]]);
       });
       i += best - 1;
     }

@@ -168,13 +168,12 @@
         var pieces = segment(rest);
         var allTerms = pieces.every(function (p) { return vocab.has(p) && Array.from(p).length > 1; });
         if (pieces.length > 1 && allTerms) {
-          // Each word of the run is its own clause, so records holding all of them rank first.
-          var whole = containing(rest);
-          pieces.forEach(function (p) {
-            var part = hanPart(p);
-            whole.forEach(function (t) { part.alts.push({ terms: [term(t, BOOST_SUBSTRING)], literal: true }); });
-            out.push({ part: part, kind: "han" });
-          });
+          // A run the index holds as several words (地缘政治: 地缘 + 政治) means them all; each word
+          // alone stands in only where no record holds them all (engine: fallback).
+          var all = { alts: [{ terms: pieces.map(function (p) { return term(p); }), literal: true }], stop: false, label: rest };
+          containing(rest).forEach(function (t) { all.alts.push({ terms: [term(t, BOOST_SUBSTRING)], literal: true }); });
+          pieces.forEach(function (p) { all.alts.push({ terms: [term(p, BOOST_SUBSTRING)], literal: false, fallback: p }); });
+          out.push({ part: all, kind: "han" });
         } else if (pieces.length > 1 && containing(rest).length === 0) {
           // An unknown compound falls back to its parts that are indexed words of two or more
           // characters; a lone character (会 of 北极理事会) would match everywhere and mean nothing.
