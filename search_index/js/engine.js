@@ -726,6 +726,15 @@
       var words = Math.max(hits.words, 1), none = new Uint32Array(words);
       var compiledOf = function (c) { var k = compile(c, words); k.needed = needed.indexOf(c) >= 0; k.must = c.presence === "must"; return k; };
       var pos = positives.map(compiledOf), neg = negatives.map(compiledOf);
+      // the groups of clauses that are the words of one Chinese run (js/query.js), by clause
+      var groupNames = [], groupOf = pos.map(function (k) {
+        var g = k.clause.group;
+        if (!g) return -1;
+        if (groupNames.indexOf(g) < 0) groupNames.push(g);
+        return groupNames.indexOf(g);
+      });
+      var groupSize = groupNames.map(function (_, g) { return groupOf.filter(function (x) { return x === g; }).length; });
+      var groupHeld = new Int32Array(groupNames.length);
 
       function textsOf(record) {
         return function () {
@@ -747,9 +756,11 @@
         var coverage = 0, literal = 0, anyNeeded = false;
         rowState.whole = 0;
         rowState.short = 0;
+        var held = groupHeld.fill(0);
         for (c = 0; c < pos.length; c++) {
           if (satisfied(pos[c], false, bits, base, words, getTexts, rowState)) {
             coverage++;
+            if (groupOf[c] >= 0) held[groupOf[c]]++;
             if (pos[c].needed) anyNeeded = true;
             // a word inside an unknown compound counts only where no record holds the compound
             if (pos[c].fallbacks) {
@@ -760,6 +771,10 @@
           } else if (pos[c].must) {
             return -1;
           }
+        }
+        for (c = 0; c < groupSize.length; c++) {
+          if (held[c] === groupSize[c]) rowState.whole++;
+          else if (held[c]) rowState.short++;
         }
         return pos.length && !anyNeeded ? -1 : literal * 65536 + coverage;
       }
@@ -799,7 +814,7 @@
       }
       // An unknown Chinese compound's words stand in for it only where no record holds it (or its
       // translation): 集体 is not 集体防御.
-      var compounds = pos.filter(function (k) { return k.fallbacks; }).length;
+      var compounds = pos.filter(function (k) { return k.fallbacks; }).length + groupNames.length;
       var anyFull = compounds > 0 && keptWhole.subarray(0, kept).some(function (s) { return s >= compounds; });
       if (anyFull) {
         var full = 0;
@@ -826,7 +841,7 @@
       }
       out.pending = state.pending;
       out.textNeeded = Array.from(textNeeded).sort();
-      out.partial = partialMatch(out.results, pos, words);
+      out.partial = partialMatch(out.results, pos, words, groupOf, groupNames);
       return finish(out, sortKeys, counted);
     }
 
@@ -834,10 +849,18 @@
      * says "no record holds <missing>; showing records with <shown>"): an unknown Chinese compound
      * that no result holds whole (through a translation either), shown through its indexed words;
      * or a query of several words that no result holds all of, shown through those the best holds. */
-    function partialMatch(results, pos, words) {
+    function partialMatch(results, pos, words, groupOf, groupNames) {
       if (!results.length) return null;
       var noTexts = function () { return undefined; };
       var rows = results.map(function (r) { return r.slot * words; }), bits = results[0].hits.bits;
+      var holdsClause = function (k, base) { return satisfied(k, false, bits, base, words, noTexts, {}); };
+      for (var g = 0; g < groupNames.length; g++) {
+        var members = pos.filter(function (_, c) { return groupOf[c] === g; });
+        if (rows.some(function (base) { return members.every(function (k) { return holdsClause(k, base); }); })) continue;
+        return { missing: groupNames[g], shown: members.filter(function (k) {
+          return rows.some(function (base) { return holdsClause(k, base); });
+        }).map(function (k) { return k.clause.label; }) };
+      }
       for (var c = 0; c < pos.length; c++) {
         var k = pos[c];
         if (!k.fallbacks) continue;

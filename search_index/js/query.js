@@ -8,7 +8,8 @@
  * inside longer words (马六甲 in 马六甲海峡), the index terms that contain it.
  *
  * A plan is a list of clauses: {presence: "should"|"must"|"not", parts: [part], phrase: [key]|null,
- * stop, label}. A part is satisfied by a record when one of its alternatives (a list of terms that
+ * stop, label, group}: group names the Chinese run a clause is one word of (a record holding some
+ * words of a group counts only where none holds them all). A part is satisfied by a record when one of its alternatives (a list of terms that
  * must all be present) is; `literal: false` marks alternatives that come from entity expansion;
  * `fallback: word` an indexed word inside an unknown Chinese compound, searched in its place.
  */
@@ -168,12 +169,16 @@
         var pieces = segment(rest);
         var allTerms = pieces.every(function (p) { return vocab.has(p) && Array.from(p).length > 1; });
         if (pieces.length > 1 && allTerms) {
-          // A run the index holds as several words (地缘政治: 地缘 + 政治) means them all; each word
-          // alone stands in only where no record holds them all (engine: fallback).
-          var all = { alts: [{ terms: pieces.map(function (p) { return term(p); }), literal: true }], stop: false, label: rest };
-          containing(rest).forEach(function (t) { all.alts.push({ terms: [term(t, BOOST_SUBSTRING)], literal: true }); });
-          pieces.forEach(function (p) { all.alts.push({ terms: [term(p, BOOST_SUBSTRING)], literal: false, fallback: p }); });
-          out.push({ part: all, kind: "han" });
+          // Each word of the run is its own clause (so each carries its translations), one group:
+          // a run the index holds as several words (地缘政治: 地缘 + 政治) means them all, and a record
+          // holding some stands in only where none holds all (engine).
+          var whole = containing(rest);
+          pieces.forEach(function (p) {
+            var part = hanPart(p);
+            whole.forEach(function (t) { part.alts.push({ terms: [term(t, BOOST_SUBSTRING)], literal: true }); });
+            part.group = rest;
+            out.push({ part: part, kind: "han" });
+          });
         } else if (pieces.length > 1 && containing(rest).length === 0) {
           // An unknown compound falls back to its parts that are indexed words of two or more
           // characters; a lone character (会 of 北极理事会) would match everywhere and mean nothing.
@@ -393,7 +398,8 @@
         if (!parts.length) return;
         if (item.presence === "should") {
           parts.forEach(function (p) {
-            clauses.push({ presence: "should", parts: [p.part], phrase: null, stop: p.part.stop, label: p.part.label });
+            clauses.push({ presence: "should", parts: [p.part], phrase: null, stop: p.part.stop, label: p.part.label,
+                           group: p.part.group || null });
           });
         } else {
           clauses.push({ presence: item.presence, parts: parts.map(function (p) { return p.part; }), phrase: null,
