@@ -104,6 +104,8 @@ def check(query: dict, got: dict, records: dict, run) -> list[str]:
         bad = [r["id"] for r in found if not contains(r, expect["precision"])]
         if bad:
             broken.append(f"precision: {bad} contain none of {expect['precision']}")
+    if "top" in expect and (not found or not contains(found[0], expect["top"])):
+        broken.append(f"top: the first result {ids[:1]} contains none of {expect['top']}")
     if "all_groups" in expect:
         bad = [r["id"] for r in found if not all(contains(r, group) for group in expect["all_groups"])]
         if bad:
@@ -147,3 +149,46 @@ def test_fixture_query(query, run, records):
 def test_a_query_with_nothing_more_hides_show_more(run):
     got = run({"q": "xyzzy", "ui": "en"})
     assert got["ids"] == [] and not got["moreVisible"]
+
+
+def snippets(browser, site_dir, ui: str, query: str) -> list[dict]:
+    """Returns the shown results of query on the ui search page: {id, lang, text} of each snippet."""
+    page = browser.new_page()
+    try:
+        page.goto((site_dir / ui / "search.html").as_uri() + "?q=" + quote(query))
+        page.wait_for_function("q => document.getElementById('search-results').dataset.query === q", arg=query)
+        page.wait_for_function("() => Array.from(document.querySelectorAll('[data-record-id] .result-snippet'))"
+                               ".every(s => s.childNodes.length > 0)")
+        return page.eval_on_selector_all("[data-record-id]", """els => els.map(e => ({id: e.dataset.recordId,
+            lang: e.querySelector('.result-snippet').getAttribute('lang'),
+            text: e.querySelector('.result-snippet').textContent}))""")
+    finally:
+        page.close()
+
+
+def test_the_snippet_comes_from_the_block_with_the_match_in_the_interface_language(browser, site_dir, records):
+    """亚信 from the Chinese interface: a record whose Chinese and Vietnamese blocks both hold a match
+    shows its Chinese block."""
+    both = [r for r in records.values() if isinstance(r.get("text"), dict) and "zh" in r["text"] and len(r["text"]) > 1
+            and "亚信" in r["text"]["zh"]]
+    assert both, "no record with a Chinese block naming 亚信 beside another language: the test would prove nothing"
+    shown = {s["id"]: s for s in snippets(browser, site_dir, "zh", "亚信")}
+    for record in both:
+        assert shown[record["id"]]["lang"].startswith("zh"), shown[record["id"]]
+
+
+def test_english_snippets_are_cut_at_word_boundaries(browser, site_dir, records):
+    checked = 0
+    for shown in snippets(browser, site_dir, "en", "security"):
+        record = records[shown["id"]]
+        if record.get("language") != "en":
+            continue
+        text = record["text"] if isinstance(record["text"], str) else record["text"]["en"]
+        inner = shown["text"].strip("\u2026")
+        at = text.find(inner)
+        assert at >= 0, inner[:60]
+        before, after = text[at - 1:at] if at else "", text[at + len(inner):at + len(inner) + 1]
+        assert not (before.isalpha() and inner[:1].isalpha()), f"cut inside a word: …{inner[:30]}"
+        assert not (after.isalpha() and inner[-1:].isalpha()), f"cut inside a word: {inner[-30:]}…"
+        checked += 1
+    assert checked
