@@ -104,7 +104,7 @@ def check(query: dict, got: dict, records: dict, run) -> list[str]:
         bad = [r["id"] for r in found if not contains(r, expect["precision"])]
         if bad:
             broken.append(f"precision: {bad} contain none of {expect['precision']}")
-    if "top" in expect and (not found or not contains(found[0], expect["top"])):
+    if "top" in expect and (not found or not all(contains(found[0], group) for group in expect["top"])):
         broken.append(f"top: the first result {ids[:1]} contains none of {expect['top']}")
     if "all_groups" in expect:
         bad = [r["id"] for r in found if not all(contains(r, group) for group in expect["all_groups"])]
