@@ -745,7 +745,7 @@
       }
 
       /* Returns -1 when a record whose row of spec bits is bits[base ..] is left out, else
-       * literal * 65536 + coverage (see search's sort). */
+       * coverage * 65536 + literal (see search's sort). */
       function outcome(bits, base, getTexts, rowState) {
         var c;
         for (c = 0; c < neg.length; c++) {
@@ -776,7 +776,7 @@
           if (held[c] === groupSize[c]) rowState.whole++;
           else if (held[c]) rowState.short++;
         }
-        return pos.length && !anyNeeded ? -1 : literal * 65536 + coverage;
+        return pos.length && !anyNeeded ? -1 : coverage * 65536 + literal;
       }
 
       // Candidates in ordinal order; records with the same spec bits fare the same (phrases aside),
@@ -826,12 +826,13 @@
         }
         kept = full;
       }
-      // whole-query matches first: more literal clauses, then more clauses, then score, then ordinal
+      // whole-query matches first: more clauses (a word or its translation), then more literal
+      // clauses (so a translation never outranks the same words written), then score, then ordinal
       var rank = rankOrder(kept, keptKey, keptScore);
       out.results = new Array(kept);
       for (i = 0; i < kept; i++) {
         var r = rank[i], o = keptOrdinal[r];
-        out.results[i] = new Result(records[o], keptScore[r], keptKey[r] & 65535, keptKey[r] >>> 16, hits, hits.slotOf[o] - 1);
+        out.results[i] = new Result(records[o], keptScore[r], keptKey[r] >>> 16, keptKey[r] & 65535, hits, hits.slotOf[o] - 1);
         // Phrases are checked against record text, loaded for the first results only: a record not
         // checked yet ranks as if it held the phrase, so the checked ones above it are placed right.
         if (keptPending && keptPending[r] && i < verify) {
