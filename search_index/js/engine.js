@@ -881,7 +881,9 @@
         return { missing: k.clause.label, shown: shown };
       }
       var counting = pos.filter(function (c) { return !c.clause.stop; });
-      if (counting.length < 2 || results.some(function (r) { return r.coverage >= pos.length; })) return null;
+      if (counting.length < 2 || rows.some(function (base) {
+        return counting.every(function (k) { return holdsClause(k, base); });
+      })) return null;
       var top = rows[0];
       var labels = counting.filter(function (c) { return satisfied(c, false, bits, top, words, noTexts, {}); })
         .map(function (c) { return c.clause.label; });
