@@ -17,7 +17,7 @@ from search_index.expansions import expansions, phrase
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "search-queries.yaml"
 PROPERTIES = {"recall", "precision", "all_groups", "crosses", "no_glossary", "zero", "partial", "same_as",
-              "marks", "also_searched"}
+              "marks", "also_searched", "top"}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 

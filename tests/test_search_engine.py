@@ -193,12 +193,21 @@ def test_wildcard_on_a_stemmed_word_finds_its_stem(seed_assets, seed_records):
         assert organisations <= set(result["ids"]), query
 
 
-def test_acronym_names_expand_only_in_capitals(seed_assets):
+def test_acronym_names_expand_in_any_case_unless_they_are_words(seed_assets, tmp_path):
+    """Issue 14: most people type lower case, so sco, Sco and SCO expand alike; an acronym whose
+    lower case is an English stop word (US / us) expands only in capitals."""
     out = node(SEARCH, {"assets": str(seed_assets), "queries": [{"query": "SCO"}, {"query": "sco"}, {"query": "Sco"},
                                                                  {"query": "cica"}, {"query": "CICA"}]})
     assert "上海合作组织" in out[0]["expanded"]
-    assert out[1]["expanded"] == [] and out[2]["expanded"] == [] and out[3]["expanded"] == []
-    assert "亚信会议" in out[4]["expanded"]
+    assert out[1]["expanded"] == out[0]["expanded"] == out[2]["expanded"]
+    assert sorted(out[1]["ids"]) == sorted(out[0]["ids"]) == sorted(out[2]["ids"])
+    assert "亚信会议" in out[4]["expanded"] and out[3]["expanded"] == out[4]["expanded"]
+    from search_index import build_search_assets
+    from test_search_support import seed_docs
+
+    build_search_assets(seed_docs(), tmp_path, entities=[{"slug": "us", "names": {"zh": ["美国"], "en": ["US"]}}])
+    out = node(SEARCH, {"assets": str(tmp_path), "queries": [{"query": "US"}, {"query": "us"}]})
+    assert "美国" in out[0]["expanded"] and out[1]["expanded"] == []
 
 
 def test_an_entity_name_the_index_lacks_does_not_break_the_query(tmp_path):

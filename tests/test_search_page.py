@@ -146,8 +146,10 @@ def test_no_results_suggests_what_to_change(new_page, site_dir):
     page, watch = _open(new_page, site_dir.as_uri() + "/", "en/search.html?lang=vi&exact=1")
     assert _search(page, "NATO") == []
     text = page.inner_text("#search-none")
-    assert "No results" in text and "filter" in text and "Exact names only" in text and "spelling" in text
+    assert "No results" in text and "filter" in text and "Exact words only" in text and "spelling" in text
     assert page.inner_text("#search-status").startswith("0")
+    # hidden wins over button{display:inline-block}: nothing more to show, no button (issue 14)
+    assert not page.is_visible("#search-more")
     watch.assert_clean()
 
 

@@ -92,3 +92,49 @@ def test_vietnamese_keeps_english_stop_words_and_english_drops_them():
 
     assert analyze("an ninh to do so", "vi") == ["an", "ninh", "to", "do", "so"]
     assert analyze("an ninh to do so", "en") == ["ninh"]
+
+
+def test_the_browser_finds_the_translations_the_build_keys_for_every_fixture_query(site_dir):
+    """Translations (issue 14): for every query of tests/fixtures/search-queries.yaml, the browser uses
+    each translation the build's table holds for the query as the build analyses it (expansions.phrase,
+    longest key first); for queries without Chinese, exactly those. A query naming an entity is left
+    out: the name searches the entity's other names, never its words' translations."""
+    from pathlib import Path
+
+    import yaml
+
+    from test_search_support import read_assets
+    from search_index.expansions import phrase
+
+    assets = site_dir / "assets" / "search"
+    data, _ = read_assets(assets)
+    table = {}
+    for name, part in data["parts"].items():
+        if name.startswith("terms-"):
+            table.update(part.get("expansions") or {})
+    assert table, "the built index ships no translations: the test would prove nothing"
+    fixture = Path(__file__).resolve().parent / "fixtures" / "search-queries.yaml"
+    queries = [q["q"] for q in yaml.safe_load(fixture.read_text(encoding="utf-8")) if not q.get("exact")]
+    used = node("""const e = BibEngine.createEngine(loadAssets(input.assets));
+                   return input.queries.map(q => { const o = e.search(q, {});
+                     return o.expanded.length ? null : o.crossLingual.map(u => u[0] + "=" + u[1]); });""",
+                {"assets": str(assets), "queries": queries})
+    checked = 0
+    for query, got in zip(queries, used):
+        if got is None:
+            continue
+        han = any("\u4e00" <= c <= "\u9fff" for c in query)
+        terms, expected, i = phrase(query.strip('"'), "zh" if han else "en").split(), set(), 0
+        while i < len(terms):
+            end = next((j for j in range(len(terms), i, -1) if " ".join(terms[i:j]) in table), None)
+            if end is None:
+                i += 1
+                continue
+            expected |= {" ".join(terms[i:end]) + "=" + target for target, _ in table[" ".join(terms[i:end])]}
+            i = end
+        checked += bool(expected)
+        if han:
+            assert expected <= set(got), (query, sorted(expected - set(got)))
+        else:
+            assert expected == set(got), (query, sorted(expected ^ set(got)))
+    assert checked >= 30

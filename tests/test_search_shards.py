@@ -170,15 +170,17 @@ return input.queries.reduce((chain, q) => chain.then(list => engine.searchLoadin
 
 def test_cross_lingual_expansion_adds_targets_below_literal_matches(tmp_path):
     docs = synthetic_docs()
-    build_search_assets(docs, tmp_path, expansions={"multilater": [["多边", 1.0]], "multilater secur": [["多边 安全", 0.8]],
-                                                    "cooper": [["合作", 0.6]]})
+    # a translation of several terms matches them adjacent and in order (issue 14): 多边合作 is in
+    # the Chinese texts, 地区 and 多边 are too but never as 地区多边
+    build_search_assets(docs, tmp_path, expansions={"multilater": [["多边", 1.0]], "multilater secur": [["多边 合作", 0.8]],
+                                                    "cooper": [["合作", 0.6]], "secur cooper": [["地区 多边", 0.7]]})
     out = node(CROSS, {"assets": str(tmp_path), "queries": [
         {"query": "multilateral security"}, {"query": "multilateral security", "options": {"exact": True}},
-        {"query": "cooperation"}, {"query": "multilateral"}]})
-    both, exact, coop, alone = out
+        {"query": "cooperation"}, {"query": "multilateral"}, {"query": "security cooperation"}]})
+    both, exact, coop, alone, apart = out
     english = {i for i, d in enumerate(docs) if d["lang"] == "en"}
     chinese = set(range(len(docs))) - english
-    assert both["used"] == [["multilater secur", "多边 安全", 0.8]], "the longest key wins"
+    assert both["used"] == [["multilater secur", "多边 合作", 0.8]], "the longest key wins"
     assert set(both["ids"]) == english | chinese
     first = both["ids"][:len(english)]
     assert set(first) == english, "records with the literal words rank above those found through a translation"
@@ -186,6 +188,8 @@ def test_cross_lingual_expansion_adds_targets_below_literal_matches(tmp_path):
     assert exact["used"] == [] and set(exact["ids"]) == english
     assert coop["used"] == [["cooper", "合作", 0.6]] and set(coop["ids"]) == english | chinese
     assert alone["used"] == [["multilater", "多边", 1.0]]
+    assert apart["used"] == [["secur cooper", "地区 多边", 0.7]] and set(apart["ids"]) == english, \
+        "a translation's terms found apart are no match"
 
 
 LONG = r"""

@@ -20,8 +20,9 @@
   "use strict";
 
   var SEPARATOR = 32;  // builder.FIELD_SEPARATOR, a space
-  var BOOST_CROSS = 0.5;
-  var VERIFY = 50;  // the results whose phrases are checked against their text: a page of them  // a cross-lingual target weighs as an entity's other name does (query.js)
+  // a translation counts less than an entity's other names (query.js BOOST_EXPANDED, 0.5)
+  var BOOST_CROSS = 0.3;
+  var VERIFY = 50;  // the results whose phrases are checked against their text: a page of them
 
   /* Returns the reader of the postings code (builder.encode_postings; its alphabet is rules.json's
    * postings_digits): decode(text, fieldCount) -> {docs, tfs, lens, starts} as typed arrays, field f's
@@ -400,6 +401,70 @@
     };
   }
 
+  /* Returns the expansion key that spells a Chinese run the index does not cut (灾害风险管理: the
+   * build keys it by jieba's cut, 灾害 风险管理), or null: keys start in the shard of their first
+   * term, tried longest first. */
+  function spelledKey(store, run) {
+    var chars = Array.from(run);
+    if (chars.length < 2 || !/^\p{Script=Han}+$/u.test(run)) return null;
+    for (var n = chars.length - 1; n >= 1; n--) {
+      var first = chars.slice(0, n).join(""), table = store.expansions(first);
+      var keys = Object.keys(table).filter(function (k) { return k.startsWith(first + " ") && k.replace(/ /g, "") === run; });
+      if (keys.length) return keys.sort()[0];
+    }
+    return null;
+  }
+
+  /* Returns the alternatives translating key (space-joined terms), each a phrase when it has
+   * several terms, and notes them in used. */
+  function targetAlts(table, key, used) {
+    return table[key].map(function (target) {
+      var targetTerms = target[0].split(" ");
+      var alt = { terms: targetTerms.map(function (t) { return { term: t, boost: BOOST_CROSS * target[1], wildcard: 0 }; }),
+                  literal: false };
+      // a translation of several terms is a phrase (collect defens: not "collective security ... defense")
+      if (targetTerms.length > 1) {
+        alt.phrase = [];
+        targetTerms.forEach(function (t) {
+          if (/^\p{Script=Han}/u.test(t)) Array.from(t).forEach(function (c) { alt.phrase.push(c); });
+          else alt.phrase.push(t);
+        });
+      }
+      used.push([key, target[0], target[1]]);
+      return alt;
+    });
+  }
+
+  // a Chinese run the index holds as several words (地缘政治): its translations join its part
+  function compoundTranslations(store, clause, terms, used) {
+    var words = terms.map(function (t) { return t.term; });
+    if (!words.every(function (w) { return /^\p{Script=Han}+$/u.test(w); })) return;
+    var key = words.join(" "), table = store.expansions(words[0]);
+    if (!Object.prototype.hasOwnProperty.call(table, key)) {
+      key = spelledKey(store, words.join(""));
+      if (!key) return;
+      table = store.expansions(key.split(" ")[0]);
+    }
+    clause.parts[0].alts = clause.parts[0].alts.concat(targetAlts(table, key, used));
+  }
+
+  // a quoted phrase of plain terms ("collective security"): it and its translations, each whole,
+  // become the alternatives of one part, the phrase checked per alternative
+  function phraseTranslations(store, clause, used) {
+    var terms = [];
+    if (!clause.parts.every(function (p) {
+      var a = p.alts[0];
+      if (p.alts.length !== 1 || !a.literal || a.terms.length !== 1 || a.terms[0].wildcard) return false;
+      terms.push(a.terms[0]);
+      return true;
+    })) return;
+    var key = terms.map(function (t) { return t.term; }).join(" "), table = store.expansions(terms[0].term);
+    if (!Object.prototype.hasOwnProperty.call(table, key)) return;
+    var own = { terms: terms, literal: true, phrase: clause.phrase };
+    clause.parts = [{ alts: [own].concat(targetAlts(table, key, used)), stop: false, label: clause.label }];
+    clause.phrase = null;
+  }
+
   /* Adds the cross-lingual expansions of the query's terms to its clauses (issue 14): at each
    * "should" clause whose literal alternative is one term, the longest key of consecutive such terms
    * that the key's shard lists; each target becomes a non-literal alternative of every clause the key
@@ -410,9 +475,11 @@
     var runs = [], used = [];
     if (!span) return used;
     clauses.forEach(function (c, i) {
-      var alt = c.presence === "should" && c.parts.length === 1 && c.parts[0].alts[0];
+      var alt = c.presence === "should" && c.parts.length === 1 && !c.phrase && c.parts[0].alts[0];
       var t = alt && alt.literal && alt.terms.length === 1 && !alt.terms[0].wildcard ? alt.terms[0].term : null;
       runs.push(t);
+      if (!t && alt && alt.literal && alt.terms.length > 1) compoundTranslations(store, c, alt.terms, used);
+      if (c.phrase && c.presence !== "not") phraseTranslations(store, c, used);
     });
     for (var i = 0; i < runs.length; i++) {
       if (runs[i] === null) continue;
@@ -420,13 +487,11 @@
       for (var j = i, key = runs[i]; j < runs.length && j < i + span && runs[j] !== null; j++, key += " " + runs[j]) {
         if (Object.prototype.hasOwnProperty.call(table, key)) best = j - i + 1;
       }
-      if (!best) continue;
-      key = runs.slice(i, i + best).join(" ");
-      table[key].forEach(function (target) {
-        var alt = { terms: target[0].split(" ").map(function (t) { return { term: t, boost: BOOST_CROSS * target[1], wildcard: 0 }; }),
-                    literal: false };
+      key = best ? runs.slice(i, i + best).join(" ") : spelledKey(store, runs[i]);
+      if (!key) continue;
+      if (!best) { best = 1; table = store.expansions(key.split(" ")[0]); }
+      targetAlts(table, key, used).forEach(function (alt) {
         for (var k = i; k < i + best; k++) clauses[k].parts[0].alts.push(alt);
-        used.push([key, target[0], target[1]]);
       });
       i += best - 1;
     }
@@ -553,23 +618,34 @@
         clause: clause,
         phrase: clause.phrase && clause.phrase.length > 1 ? clause.phrase : null,
         any: parts.map(function (p) { return p.alts.map(function (a) { return mask(a.terms); }); }),
-        literal: parts.map(function (p) { return p.alts.filter(function (a) { return a.literal; }).map(function (a) { return mask(a.terms); }); })
+        anyPhrases: parts.map(function (p) { return p.alts.map(function (a) { return a.phrase || null; }); }),
+        literal: parts.map(function (p) { return p.alts.filter(function (a) { return a.literal; }).map(function (a) { return mask(a.terms); }); }),
+        whole: parts.map(function (p) { return p.alts.filter(function (a) { return !a.fallback; }).map(function (a) { return mask(a.terms); }); }),
+        fallbacks: parts.some(function (p) { return p.alts.some(function (a) { return a.fallback; }); })
       };
     }
 
-    // whether row (bits[base .. base + words]) covers one of the masks
-    function coversOne(masks, bits, base, words) {
+    // whether row (bits[base .. base + words]) covers one of the masks (and, where phrases[i] is
+    // given, check(phrases[i]) holds: the alternative's terms stand together in the text)
+    function coversOne(masks, bits, base, words, phrases, check) {
       for (var i = 0; i < masks.length; i++) {
         var m = masks[i], w = 0;
         while (w < words && (bits[base + w] & m[w]) === m[w]) w++;
-        if (w === words) return true;
+        if (w === words && (!phrases || !phrases[i] || check(phrases[i]))) return true;
       }
       return false;
     }
 
     function satisfied(compiled, literalOnly, bits, base, words, getTexts, state) {
       var parts = literalOnly ? compiled.literal : compiled.any;
-      for (var i = 0; i < parts.length; i++) { if (!coversOne(parts[i], bits, base, words)) return false; }
+      var check = function (keys) {
+        var texts = getTexts();
+        if (!texts) { state.pending = true; return true; }
+        return hasPhrase(analyzer, texts, keys);
+      };
+      for (var i = 0; i < parts.length; i++) {
+        if (!coversOne(parts[i], bits, base, words, literalOnly ? null : compiled.anyPhrases[i], check)) return false;
+      }
       if (compiled.phrase) {
         var texts = getTexts();
         if (!texts) { state.pending = true; return true; }
@@ -623,7 +699,7 @@
         truncated = true;
       }
       var crossLingual = options.exact ? [] : addCrossLingual(store, p.clauses, index.expansion_span);
-      var out = { results: [], expanded: p.expanded, crossLingual: crossLingual, pending: false, clauses: p.clauses,
+      var out = { results: [], expanded: p.expanded, crossLingual: crossLingual, pending: false, clauses: p.clauses, partial: null,
                   missing: [], truncated: truncated, facets: {}, textNeeded: [] };
       var specs = collectSpecs(p.clauses);
       var expanded = specs.map(scorer.expand);
@@ -640,7 +716,9 @@
       var negatives = p.clauses.filter(function (c) { return c.presence === "not"; });
       var strong = positives.filter(function (c) { return !c.stop; });
       var needed = strong.length ? strong : positives;
-      var hasPhrases = p.clauses.some(function (c) { return c.phrase && c.phrase.length > 1; });
+      var hasPhrases = p.clauses.some(function (c) {
+        return (c.phrase && c.phrase.length > 1) || c.parts.some(function (q) { return q.alts.some(function (a) { return a.phrase; }); });
+      });
       var specs = collectSpecs(p.clauses);
       var hits = specs.length ? scorer.run(specs, expanded)
         : { count: 0, docs: [], scores: [], slotOf: new Int32Array(records.length), bits: [], words: 0, expansions: [] };
@@ -648,6 +726,15 @@
       var words = Math.max(hits.words, 1), none = new Uint32Array(words);
       var compiledOf = function (c) { var k = compile(c, words); k.needed = needed.indexOf(c) >= 0; k.must = c.presence === "must"; return k; };
       var pos = positives.map(compiledOf), neg = negatives.map(compiledOf);
+      // the groups of clauses that are the words of one Chinese run (js/query.js), by clause
+      var groupNames = [], groupOf = pos.map(function (k) {
+        var g = k.clause.group;
+        if (!g) return -1;
+        if (groupNames.indexOf(g) < 0) groupNames.push(g);
+        return groupNames.indexOf(g);
+      });
+      var groupSize = groupNames.map(function (_, g) { return groupOf.filter(function (x) { return x === g; }).length; });
+      var groupHeld = new Int32Array(groupNames.length);
 
       function textsOf(record) {
         return function () {
@@ -658,7 +745,7 @@
       }
 
       /* Returns -1 when a record whose row of spec bits is bits[base ..] is left out, else
-       * literal * 65536 + coverage (see search's sort). */
+       * coverage * 65536 + literal (see search's sort). */
       function outcome(bits, base, getTexts, rowState) {
         var c;
         for (c = 0; c < neg.length; c++) {
@@ -667,16 +754,29 @@
           if (negState.pending) rowState.pending = true;
         }
         var coverage = 0, literal = 0, anyNeeded = false;
+        rowState.whole = 0;
+        rowState.short = 0;
+        var held = groupHeld.fill(0);
         for (c = 0; c < pos.length; c++) {
           if (satisfied(pos[c], false, bits, base, words, getTexts, rowState)) {
             coverage++;
+            if (groupOf[c] >= 0) held[groupOf[c]]++;
             if (pos[c].needed) anyNeeded = true;
+            // a word inside an unknown compound counts only where no record holds the compound
+            if (pos[c].fallbacks) {
+              if (pos[c].whole.every(function (masks) { return coversOne(masks, bits, base, words); })) rowState.whole++;
+              else rowState.short++;
+            }
             if (satisfied(pos[c], true, bits, base, words, getTexts, noState)) literal++;
           } else if (pos[c].must) {
             return -1;
           }
         }
-        return pos.length && !anyNeeded ? -1 : literal * 65536 + coverage;
+        for (c = 0; c < groupSize.length; c++) {
+          if (held[c] === groupSize[c]) rowState.whole++;
+          else if (held[c]) rowState.short++;
+        }
+        return pos.length && !anyNeeded ? -1 : coverage * 65536 + literal;
       }
 
       // Candidates in ordinal order; records with the same spec bits fare the same (phrases aside),
@@ -685,32 +785,54 @@
       var total = candidates ? candidates.length : records.length;
       var keptOrdinal = new Int32Array(total), keptKey = new Int32Array(total), keptScore = new Float64Array(total);
       var keptPending = hasPhrases ? new Uint8Array(total) : null;
-      var kept = 0, judged = new Map();
+      var kept = 0, judged = new Map(), keptWhole = new Int32Array(total), keptShort = new Int32Array(total), rowState;
       for (var i = 0; i < total; i++) {
         var ordinal = candidates ? candidates[i] : i, record = records[ordinal];
         if (filtered && !passesFilters(record, options, facets)) continue;
         var j = hits.slotOf[ordinal] - 1;
         var bits = j >= 0 ? hits.bits : none, base = j >= 0 ? j * words : 0, key;
         if (hasPhrases) {
-          var rowState = { pending: false };
+          rowState = { pending: false };
           key = outcome(bits, base, textsOf(record), rowState);
           if (key >= 0 && rowState.pending) keptPending[kept] = 1;
         } else {
-          var row = words === 1 ? bits[base] : Array.prototype.join.call(bits.subarray(base, base + words));
-          key = judged.get(row);
-          if (key === undefined) judged.set(row, key = outcome(bits, base, null, noState));
+            var row = words === 1 ? bits[base] : Array.prototype.join.call(bits.subarray(base, base + words));
+          var known = judged.get(row);
+          if (known === undefined) {
+            var judgedState = {};
+            judged.set(row, known = [outcome(bits, base, null, judgedState), judgedState.whole, judgedState.short]);
+          }
+          key = known[0];
+          rowState = { whole: known[1], short: known[2] };
         }
         if (key < 0) continue;
+        keptWhole[kept] = rowState.whole;
+        keptShort[kept] = rowState.short;
         keptOrdinal[kept] = ordinal;
         keptKey[kept] = key;
         keptScore[kept++] = j >= 0 ? hits.scores[j] : 0;
       }
-      // whole-query matches first: more literal clauses, then more clauses, then score, then ordinal
+      // An unknown Chinese compound's words stand in for it only where no record holds it (or its
+      // translation): 集体 is not 集体防御.
+      var compounds = pos.filter(function (k) { return k.fallbacks; }).length + groupNames.length;
+      var anyFull = compounds > 0 && keptWhole.subarray(0, kept).some(function (s) { return s >= compounds; });
+      if (anyFull) {
+        var full = 0;
+        for (i = 0; i < kept; i++) {
+          if (keptShort[i] > 0) continue;
+          keptOrdinal[full] = keptOrdinal[i]; keptKey[full] = keptKey[i]; keptScore[full] = keptScore[i];
+          if (keptPending) keptPending[full] = keptPending[i];
+          full++;
+        }
+        kept = full;
+      }
+      // whole-query matches first: more clauses (a word or its translation), then more literal
+      // clauses (so a translation never outranks the same words written), then score, then ordinal
       var rank = rankOrder(kept, keptKey, keptScore);
       out.results = new Array(kept);
       for (i = 0; i < kept; i++) {
         var r = rank[i], o = keptOrdinal[r];
-        out.results[i] = new Result(records[o], keptScore[r], keptKey[r] & 65535, keptKey[r] >>> 16, hits, hits.slotOf[o] - 1);
+        out.results[i] = new Result(records[o], keptScore[r], keptKey[r] >>> 16, keptKey[r] & 65535, hits, hits.slotOf[o] - 1);
         // Phrases are checked against record text, loaded for the first results only: a record not
         // checked yet ranks as if it held the phrase, so the checked ones above it are placed right.
         if (keptPending && keptPending[r] && i < verify) {
@@ -720,7 +842,52 @@
       }
       out.pending = state.pending;
       out.textNeeded = Array.from(textNeeded).sort();
+      out.partial = partialMatch(out.results, pos, words, groupOf, groupNames);
       return finish(out, sortKeys, counted);
+    }
+
+    /* Returns null, or {missing, shown} when the results hold only part of the query (the page
+     * says "no record holds <missing>; showing records with <shown>"): an unknown Chinese compound
+     * that no result holds whole (through a translation either), shown through its indexed words;
+     * or a query of several words that no result holds all of, shown through those the best holds. */
+    function partialMatch(results, pos, words, groupOf, groupNames) {
+      if (!results.length) return null;
+      var noTexts = function () { return undefined; };
+      var rows = results.map(function (r) { return r.slot * words; }), bits = results[0].hits.bits;
+      var holdsClause = function (k, base) { return satisfied(k, false, bits, base, words, noTexts, {}); };
+      for (var g = 0; g < groupNames.length; g++) {
+        var members = pos.filter(function (_, c) { return groupOf[c] === g; });
+        if (rows.some(function (base) { return members.every(function (k) { return holdsClause(k, base); }); })) continue;
+        return { missing: groupNames[g], shown: members.filter(function (k) {
+          return rows.some(function (base) { return holdsClause(k, base); });
+        }).map(function (k) { return k.clause.label; }) };
+      }
+      for (var c = 0; c < pos.length; c++) {
+        var k = pos[c];
+        if (!k.fallbacks) continue;
+        var whole = rows.some(function (base) {
+          return k.whole.every(function (masks) { return coversOne(masks, bits, base, words); });
+        });
+        if (whole) continue;
+        var shown = [];
+        k.clause.parts.forEach(function (p) {
+          p.alts.forEach(function (a) {
+            if (a.fallback && shown.indexOf(a.fallback) < 0
+                && rows.some(function (base) { return a.terms.every(function (t) { return holds(results[0].hits, base / words, t); }); })) {
+              shown.push(a.fallback);
+            }
+          });
+        });
+        return { missing: k.clause.label, shown: shown };
+      }
+      var counting = pos.filter(function (c) { return !c.clause.stop; });
+      if (counting.length < 2 || rows.some(function (base) {
+        return counting.every(function (k) { return holdsClause(k, base); });
+      })) return null;
+      var top = rows[0];
+      var labels = counting.filter(function (c) { return satisfied(c, false, bits, top, words, noTexts, {}); })
+        .map(function (c) { return c.clause.label; });
+      return labels.length ? { missing: null, shown: labels } : null;
     }
 
     /* Returns the sort columns options.sort needs, each {values, sign}, or [] for relevance. */
@@ -777,15 +944,20 @@
     }
 
     /* Returns the set of index terms to highlight in a result: the terms of the alternatives
-     * that it satisfied, not every term it holds (an expanded name's common words). */
+     * that it satisfied, not every term it holds (an expanded name's common words); its .phrases
+     * lists the phrase keys (js/query.js phraseKeys) to highlight as whole phrases. */
     function highlightTerms(outcome, result) {
       var show = new Set();
+      show.phrases = [];
       if (!result.hits) return show;
       outcome.clauses.forEach(function (c) {
         if (c.presence === "not") return;
+        // a phrase is highlighted where its words stand together, never word by word
+        if (c.phrase && c.phrase.length > 1) { show.phrases.push(c.phrase); return; }
         c.parts.forEach(function (p) {
           p.alts.forEach(function (a) {
             if (!a.terms.every(function (t) { return holds(result.hits, result.slot, t); })) return;
+            if (a.phrase) { show.phrases.push(a.phrase); return; }
             a.terms.forEach(function (t) {
               if (!t.wildcard) show.add(t.term);
               else scorer.matchedTerms(result.hits, t.spec, result.record.ordinal).forEach(function (k) { show.add(k); });

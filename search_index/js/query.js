@@ -8,8 +8,10 @@
  * inside longer words (马六甲 in 马六甲海峡), the index terms that contain it.
  *
  * A plan is a list of clauses: {presence: "should"|"must"|"not", parts: [part], phrase: [key]|null,
- * stop, label}. A part is satisfied by a record when one of its alternatives (a list of terms that
- * must all be present) is; `literal: false` marks alternatives that come from entity expansion.
+ * stop, label, group}: group names the Chinese run a clause is one word of (a record holding some
+ * words of a group counts only where none holds them all). A part is satisfied by a record when one of its alternatives (a list of terms that
+ * must all be present) is; `literal: false` marks alternatives that come from entity expansion;
+ * `fallback: word` an indexed word inside an unknown Chinese compound, searched in its place.
  */
 (function (root, factory) {
   if (typeof module === "object" && module.exports) {
@@ -167,19 +169,27 @@
         var pieces = segment(rest);
         var allTerms = pieces.every(function (p) { return vocab.has(p) && Array.from(p).length > 1; });
         if (pieces.length > 1 && allTerms) {
-          // Each word of the run is its own clause, so records holding all of them rank first.
+          // Each word of the run is its own clause (so each carries its translations), one group:
+          // a run the index holds as several words (地缘政治: 地缘 + 政治) means them all, and a record
+          // holding some stands in only where none holds all (engine).
           var whole = containing(rest);
           pieces.forEach(function (p) {
             var part = hanPart(p);
             whole.forEach(function (t) { part.alts.push({ terms: [term(t, BOOST_SUBSTRING)], literal: true }); });
+            part.group = rest;
             out.push({ part: part, kind: "han" });
           });
         } else if (pieces.length > 1 && containing(rest).length === 0) {
+          // An unknown compound falls back to its parts that are indexed words of two or more
+          // characters; a lone character (会 of 北极理事会) would match everywhere and mean nothing.
+          // The run itself stays the first alternative: it matches no record, but its translations
+          // (灾害风险管理 -> disaster risk management) are looked up by it (engine addCrossLingual).
+          var whole = { alts: [{ terms: [term(rest)], literal: true }], stop: false, label: rest };
           pieces.forEach(function (p) {
-            var part = hanPart(p);
-            part.stop = Array.from(p).length === 1;
-            out.push({ part: part, kind: "han" });
+            if (!vocab.has(p) || Array.from(p).length < 2) return;
+            whole.alts.push({ terms: [term(p, BOOST_SUBSTRING)], literal: false, fallback: p });
           });
+          out.push({ part: whole, kind: "han" });
         } else {
           out.push({ part: hanPart(rest), kind: "han" });
         }
@@ -232,7 +242,9 @@
           }
         });
         if (!terms.length) return;
-        alts.push({ terms: terms, literal: false });
+        // A name of several terms would match them word by word (Thượng Hải, the city, inside a
+        // text about CICA); such names reach their records through the entity tag term only.
+        if (terms.length === 1) alts.push({ terms: terms, literal: false });
         if (shown.indexOf(name) < 0) shown.push(name);
       });
       return { alts: alts, shown: shown };
@@ -250,7 +262,9 @@
             if (!slice.every(function (p) { return p.kind === "word" || (len === 1 && p.kind === "entity"); })) continue;
             var key = slice.map(function (p) { return p.key; }).join(" ");
             var entry = entityByKey.get(key);
-            if (entry && entry.acronym && !slice.every(function (p) { return p.kind !== "word" || isAcronym(p.typed); })) continue;
+            if (entry && entry.acronym && !slice.every(function (p) {
+              return p.kind !== "word" || isAcronym(p.typed) || !analyzer.isStopWord(p.typed);
+            })) continue;
             if (entry) { found = entry; span = len; break; }
           }
           if (!found) continue;
@@ -384,7 +398,8 @@
         if (!parts.length) return;
         if (item.presence === "should") {
           parts.forEach(function (p) {
-            clauses.push({ presence: "should", parts: [p.part], phrase: null, stop: p.part.stop, label: p.part.label });
+            clauses.push({ presence: "should", parts: [p.part], phrase: null, stop: p.part.stop, label: p.part.label,
+                           group: p.part.group || null });
           });
         } else {
           clauses.push({ presence: item.presence, parts: parts.map(function (p) { return p.part; }), phrase: null,

@@ -156,10 +156,15 @@
     var snippet = item.querySelector(".result-snippet");
     if (!blocks || !snippet) return;
     var terms = engine.highlightTerms(current, result);
-    var best = null, bestHits = null;
+    // the block that holds a match, in the interface's language when more than one does, else
+    // the block holding most matches
+    var ui = document.documentElement.lang, best = null, bestHits = null, bestOwn = false;
     blocks.forEach(function (block) {
       var hits = BibHighlight.ranges(engine.analyzer, block[1], terms);
-      if (!best || hits.length > bestHits.length) { best = block; bestHits = hits; }
+      var own = hits.length > 0 && langTag(block[0]) === ui;
+      if (!best || (own && !bestOwn) || (own === bestOwn && hits.length > bestHits.length)) {
+        best = block; bestHits = hits; bestOwn = own;
+      }
     });
     if (!best) return;
     clear(snippet);
@@ -285,9 +290,14 @@
     facetsUI.update(outcome.facets, facetFilters, langSelect.value);
     BibResultsExport.setResultSet(exportScope, outcome.results, root, loadParts);
     status.textContent = (n === 1 ? strings.count_one : format(strings.count, { n: n }))
-      + (outcome.truncated ? " " + format(strings.query_cut, { n: rules.max_query }) : "");
-    if (outcome.expanded.length) {
-      showExpanded(outcome.expanded);
+      + (outcome.truncated ? " " + format(strings.query_cut, { n: rules.max_query }) : "")
+      + (outcome.partial ? " " + format(strings.partial, { query: outcome.partial.missing || query.trim(),
+                                                             parts: outcome.partial.shown.join(", ") }) : "");
+    // the other names of an entity, then the translations (index terms) that were searched too
+    var also = outcome.expanded.slice();
+    (outcome.crossLingual || []).forEach(function (used) { if (also.indexOf(used[1]) < 0) also.push(used[1]); });
+    if (also.length) {
+      showExpanded(also);
       expandedLine.hidden = false;
     } else {
       expandedLine.hidden = true;
