@@ -1,18 +1,20 @@
 """`make bench`: build synthetic collections of 1,000 and 5,000 abstracts and print speed and size figures.
 
-Figures, not pass/fail: cold build, no-change rebuild and one-new-abstract rebuild (seconds, each the
-median of --repeat runs, every run shown too), the search page's bytes (raw and gzip), and in Chromium
-from file:// the time from opening the search page to the first results plus the median and p95
-latency of 66 mixed queries.
+Figures, not pass/fail: cold build, no-change rebuild and one-new-abstract rebuild (wall seconds, each the
+median of --repeat runs, every run shown too with its CPU seconds, user+sys of all build processes, and
+the load average), the peak memory of all build processes together, the site's and zip's files and MB,
+the search folder's bytes (raw and gzip), and in Chromium from file:// the time from opening the
+search page to the first results plus the median and p95 latency of 66 mixed queries.
 
     python -m tests.bench [--sizes 1000 5000] [--repeat 3] [--keep DIR]
     python -m tests.bench --corpus real [--sizes 5000 20000] [--search-only]
 
---corpus real draws the abstracts from ../shared/bench/synth_real.py (a vocabulary that grows as a real
-collection's does) and also prints, per size, what the search page loads for a cold query (gzip KB of
-every script and data file it asks for after its HTML and CSS: search code, root, shards, fragments)
-and the time from typing a query to its results on screen. --search-only builds the search index
-alone from those abstracts into a site built from the seeds (no site build of thousands of records).
+--corpus real draws the abstracts from ../shared/bench/synth_real.py, or its copy in tests/bench_data/
+for a clone without ../shared (a vocabulary that grows as a real collection's does), and also prints,
+per size, what the search page loads for a cold query (gzip KB of every file it asks for besides its
+HTML and CSS: search code, root, shards, fragments) and the time from typing a query to its results
+on screen. --search-only builds the search index alone from those abstracts into a site built from the
+seeds (no site build of thousands of records).
 """
 from __future__ import annotations
 
@@ -432,7 +434,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each build kind; the median is shown (default 3)")
     parser.add_argument("--corpus", choices=["seeds", "real"], default="seeds",
-                        help="abstracts resampled from the seeds, or the realistic generator of ../shared/bench")
+                        help="abstracts resampled from the seeds, or the realistic generator (../shared/bench or tests/bench_data)")
     parser.add_argument("--search-only", action="store_true", help="with --corpus real: build the search index alone")
     args = parser.parse_args(argv)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bib-bench-"))
