@@ -1,18 +1,20 @@
 """`make bench`: build synthetic collections of 1,000 and 5,000 abstracts and print speed and size figures.
 
-Figures, not pass/fail: cold build, no-change rebuild and one-new-abstract rebuild (seconds, each the
-median of --repeat runs, every run shown too), the search page's bytes (raw and gzip), and in Chromium
-from file:// the time from opening the search page to the first results plus the median and p95
-latency of 66 mixed queries.
+Figures, not pass/fail: cold build, no-change rebuild and one-new-abstract rebuild (wall seconds, each the
+median of --repeat runs, every run shown too with its CPU seconds, user+sys of all build processes, and
+the load average), the peak memory of all build processes together, the site's and zip's files and MB,
+the search folder's bytes (raw and gzip), and in Chromium from file:// the time from opening the
+search page to the first results plus the median and p95 latency of 66 mixed queries.
 
     python -m tests.bench [--sizes 1000 5000] [--repeat 3] [--keep DIR]
     python -m tests.bench --corpus real [--sizes 5000 20000] [--search-only]
 
---corpus real draws the abstracts from ../shared/bench/synth_real.py (a vocabulary that grows as a real
-collection's does) and also prints, per size, what the search page loads for a cold query (gzip KB of
-every script and data file it asks for after its HTML and CSS: search code, root, shards, fragments)
-and the time from typing a query to its results on screen. --search-only builds the search index
-alone from those abstracts into a site built from the seeds (no site build of thousands of records).
+--corpus real draws the abstracts from ../shared/bench/synth_real.py, or its copy in tests/bench_data/
+for a clone without ../shared (a vocabulary that grows as a real collection's does), and also prints,
+per size, what the search page loads for a cold query (gzip KB of every file it asks for besides its
+HTML and CSS: search code, root, shards, fragments) and the time from typing a query to its results
+on screen. --search-only builds the search index alone from those abstracts into a site built from the
+seeds (no site build of thousands of records).
 """
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
+import zipfile
 from pathlib import Path
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, copy_project, run_build
@@ -92,13 +96,55 @@ def synthetic_corpus(count: int, rng: random.Random) -> str:
     return "\n\n".join(entries) + "\n"
 
 
-def timed_build(project: Path) -> float:
-    """Return the seconds one `build.py` run takes, started with the disk idle: the writes the previous
-    build or clean-up left to the kernel (a site is 100+ MB) are flushed first, not charged to this one."""
+def _tree_pss_kb(root: int) -> int:
+    """Return the summed proportional set size (KB) of process root and all its descendants, read from
+    /proc (PSS, not RSS: a forked child's pages shared with its parent are counted once)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def timed_build(project: Path) -> dict:
+    """Return one `build.py` run's figures: wall seconds, CPU seconds (user+sys of the build and every
+    process it started, so the figure still means something on a loaded machine), peak memory of all
+    its processes together (MB of PSS, sampled every 0.1 s), and the 1-minute load average at its end.
+    The run starts with the disk idle: the writes the previous build or clean-up left to the kernel (a
+    site is 100+ MB) are flushed first, not charged to this one."""
+    import subprocess
+    import resource
+
     os.sync()
+    env = dict(os.environ, PYTHONPATH=str(project), NO_COLOR="1")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    run_build(project)
-    return time.perf_counter() - start
+    proc = subprocess.Popen([sys.executable, str(project / "build.py")], cwd=project, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_pss_kb(proc.pid))
+        time.sleep(0.1)
+    wall = time.perf_counter() - start
+    output = proc.stdout.read()
+    if proc.returncode != 0:
+        raise AssertionError(f"build failed ({proc.returncode}):\n{output}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "peak_mb": peak / 1024, "load": os.getloadavg()[0]}
 
 
 def search_bytes(site: Path) -> tuple[int, int]:
@@ -158,14 +204,18 @@ def browser_figures(site: Path, runs: int = 3) -> dict:
             "p95_ms": timings[max(0, -(-len(timings) * 95 // 100) - 1)]}
 
 
-SYNTH_REAL = ROOT.parent / "shared" / "bench" / "synth_real.py"
+# The generator of ../shared/bench when the project sits beside it, else the copy in tests/bench_data
+# (a fresh clone).
+SYNTH_REAL = next((path for path in (ROOT.parent / "shared" / "bench" / "synth_real.py",
+                                     ROOT / "tests" / "bench_data" / "synth_real.py") if path.is_file()),
+                  ROOT / "tests" / "bench_data" / "synth_real.py")
 COLD_QUERIES = ["上海合作组织", "security cooperation", "安全", "马六甲海峡", "collective security treaty", "多边机制 反恐"]
 
 
 def real_corpus(count: int, out: Path) -> Path:
-    """Write count abstracts of the realistic generator (../shared/bench/synth_real.py) to out."""
+    """Return out, written with count abstracts of the realistic generator (SYNTH_REAL)."""
     if not SYNTH_REAL.is_file():
-        raise SystemExit(f"error: {SYNTH_REAL}: missing — --corpus real reads the generator from ../shared/bench")
+        raise SystemExit(f"error: {SYNTH_REAL}: missing — restore tests/bench_data/ from git")
     import subprocess
 
     subprocess.run([sys.executable, str(SYNTH_REAL), str(count), str(out)], check=True, capture_output=True)
@@ -210,7 +260,7 @@ def search_only_site(size: int, workdir: Path) -> tuple[Path, dict]:
 
 
 def cold_query_bytes(site: Path) -> dict:
-    """Return {query: gzip bytes} of every file the search page asks for after its HTML and CSS, for
+    """Return {query: gzip bytes} of every file the search page asks for besides its HTML and CSS, for
     each of COLD_QUERIES opened in a fresh browser context from file://."""
     from playwright.sync_api import sync_playwright
 
@@ -229,9 +279,9 @@ def cold_query_bytes(site: Path) -> dict:
                                        arg=query, timeout=60_000)
                 total = 0
                 for address in dict.fromkeys(asked):
-                    if "/assets/search/" in address:
-                        data = (site / "assets" / "search" / address.rsplit("/", 1)[1]).read_bytes()
-                        total += len(gzip.compress(data, compresslevel=6, mtime=0))
+                    path = Path(urllib.parse.unquote(urllib.parse.urlsplit(address).path))
+                    if path.suffix not in (".html", ".css") and path.is_file():
+                        total += len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
                 out[query] = total
                 context.close()
         finally:
@@ -352,15 +402,30 @@ def bench(size: int, workdir: Path, repeat: int, corpus: str = "seeds") -> dict:
         add_abstract(project, number, corpus)
         one_new.append(timed_build(project))
     raw, packed = search_bytes(project / "site")
-    figures = {"size": size, "cold_s": statistics.median(colds), "nochange_s": statistics.median(unchanged),
-               "one_new_s": statistics.median(one_new), "search_raw": raw, "search_gzip": packed,
-               "runs": {"cold": colds, "no-change": unchanged, "one new": one_new}}
+    pick = lambda runs, key: statistics.median(run[key] for run in runs)
+    figures = {"size": size, "cold_s": pick(colds, "wall"), "nochange_s": pick(unchanged, "wall"),
+               "one_new_s": pick(one_new, "wall"), "search_raw": raw, "search_gzip": packed,
+               "cpu": {"cold": pick(colds, "cpu"), "no-change": pick(unchanged, "cpu"), "one new": pick(one_new, "cpu")},
+               "peak_mb": max(run["peak_mb"] for run in colds + unchanged + one_new),
+               "runs": {"cold": colds, "no-change": unchanged, "one new": one_new},
+               "weight": site_weight(project)}
     figures.update(browser_figures(project / "site"))
     if corpus == "real":
         cold = cold_query_bytes(project / "site")
         figures["cold_query_kb"] = max(cold.values()) / 1024
         figures["typing"] = typing_figures(project / "site")
+    figures["load_after_browser"] = os.getloadavg()[0]
     return figures
+
+
+def site_weight(project: Path) -> dict:
+    """Return what the built site weighs: its files, their MB, and the zip's files and MB."""
+    files = [path for path in (project / "site").rglob("*") if path.is_file()]
+    zips = sorted((project / "dist").glob("*.zip"))
+    with zipfile.ZipFile(zips[-1]) as archive:
+        entries = sum(1 for info in archive.infolist() if not info.is_dir())
+    return {"files": len(files), "mb": sum(path.stat().st_size for path in files) / 2**20,
+            "zip_files": entries, "zip_mb": zips[-1].stat().st_size / 2**20}
 
 
 def main(argv=None) -> int:
@@ -369,7 +434,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each build kind; the median is shown (default 3)")
     parser.add_argument("--corpus", choices=["seeds", "real"], default="seeds",
-                        help="abstracts resampled from the seeds, or the realistic generator of ../shared/bench")
+                        help="abstracts resampled from the seeds, or the realistic generator (../shared/bench or tests/bench_data)")
     parser.add_argument("--search-only", action="store_true", help="with --corpus real: build the search index alone")
     args = parser.parse_args(argv)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bib-bench-"))
@@ -391,11 +456,20 @@ def main(argv=None) -> int:
                   f" {f['one_new_s']:>4.1f} ({f['one_new_s'] / f['cold_s']:>3.0%}) {f['search_raw'] / 1024:>10.0f}"
                   f" {f['search_gzip'] / 1024:>8.0f} {f['first_results_ms']:>9.0f} {f['median_ms']:>10.2f}"
                   f" {f['p95_ms']:>7.2f}", flush=True)
-            print("         runs: " + "; ".join(f"{kind} " + ", ".join(f"{s:.1f}" for s in runs)
-                                           for kind, runs in f["runs"].items()), flush=True)
+            print("         runs (wall s, CPU s user+sys of all build processes, load average at the end): " + "; ".join(
+                f"{kind} " + ", ".join(f"{r['wall']:.1f} ({r['cpu']:.1f} CPU, load {r['load']:.1f})" for r in runs)
+                for kind, runs in f["runs"].items()), flush=True)
+            cpu = f["cpu"]
+            print(f"         CPU s: cold {cpu['cold']:.1f}, no-change {cpu['no-change']:.1f} "
+                  f"({cpu['no-change'] / cpu['cold']:.0%}), one new {cpu['one new']:.1f} ({cpu['one new'] / cpu['cold']:.0%}); "
+                  f"peak memory of all build processes together {f['peak_mb']:.0f} MB (PSS)", flush=True)
+            w = f["weight"]
+            print(f"         site {w['files']} files, {w['mb']:.0f} MB; zip {w['zip_files']} files, {w['zip_mb']:.0f} MB; "
+                  f"load average after the browser figures {f['load_after_browser']:.1f}", flush=True)
             if "typing" in f:
                 print(f"         cold query (largest of {len(COLD_QUERIES)}) {f['cold_query_kb']:.0f} KB gzip; typing to "
-                      f"results median {f['typing']['median_ms']:.1f} ms, p95 {f['typing']['p95_ms']:.1f} ms", flush=True)
+                      f"results median {f['typing']['median_ms']:.1f} ms, p95 {f['typing']['p95_ms']:.1f} ms; "
+                      f"first results {f['typing']['first_results_ms']:.0f} ms", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
