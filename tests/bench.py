@@ -9,7 +9,7 @@ search page to the first results plus the median and p95 latency of 66 mixed que
     python -m tests.bench [--sizes 1000 5000] [--repeat 3] [--keep DIR]
     python -m tests.bench --corpus real [--sizes 5000 20000] [--search-only]
 
---corpus real draws the abstracts from ../shared/bench/synth_real.py, or its copy in tests/bench_data/
+--corpus real draws the abstracts from ../shared/bench/synth_real.py (the project sits beside shared/)
 for a clone without ../shared (a vocabulary that grows as a real collection's does), and also prints,
 per size, what the search page loads for a cold query (gzip KB of every file it asks for besides its
 HTML and CSS: search code, root, shards, fragments) and the time from typing a query to its results
@@ -204,18 +204,16 @@ def browser_figures(site: Path, runs: int = 3) -> dict:
             "p95_ms": timings[max(0, -(-len(timings) * 95 // 100) - 1)]}
 
 
-# The generator of ../shared/bench when the project sits beside it, else the copy in tests/bench_data
-# (a fresh clone).
-SYNTH_REAL = next((path for path in (ROOT.parent / "shared" / "bench" / "synth_real.py",
-                                     ROOT / "tests" / "bench_data" / "synth_real.py") if path.is_file()),
-                  ROOT / "tests" / "bench_data" / "synth_real.py")
+# The realistic generator and its word table (exported from wordfreq) stay in ../shared/bench, beside
+# the project, rather than copied in: third-party data comes in as a dependency or not at all.
+SYNTH_REAL = ROOT.parent / "shared" / "bench" / "synth_real.py"
 COLD_QUERIES = ["上海合作组织", "security cooperation", "安全", "马六甲海峡", "collective security treaty", "多边机制 反恐"]
 
 
 def real_corpus(count: int, out: Path) -> Path:
     """Return out, written with count abstracts of the realistic generator (SYNTH_REAL)."""
     if not SYNTH_REAL.is_file():
-        raise SystemExit(f"error: {SYNTH_REAL}: missing — restore tests/bench_data/ from git")
+        raise SystemExit(f"error: {SYNTH_REAL}: missing — --corpus real needs the shared/ folder beside the project")
     import subprocess
 
     subprocess.run([sys.executable, str(SYNTH_REAL), str(count), str(out)], check=True, capture_output=True)
@@ -434,7 +432,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each build kind; the median is shown (default 3)")
     parser.add_argument("--corpus", choices=["seeds", "real"], default="seeds",
-                        help="abstracts resampled from the seeds, or the realistic generator (../shared/bench or tests/bench_data)")
+                        help="abstracts resampled from the seeds, or the realistic generator (../shared/bench)")
     parser.add_argument("--search-only", action="store_true", help="with --corpus real: build the search index alone")
     args = parser.parse_args(argv)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bib-bench-"))
