@@ -256,6 +256,8 @@ def _highwire(f: dict) -> list[tuple[str, str]]:
         tags.append(("citation_language", f["language"]))
     if "keywords" in f:
         tags.append(("citation_keywords", "; ".join(f["keywords"])))
+    if "abstract" in f:
+        tags.append(("citation_abstract", f["abstract"]))
     return tags
 
 

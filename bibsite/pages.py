@@ -552,6 +552,7 @@ def plan_pages(records: list[dict], config: dict, strings: dict, about: dict, en
             entity_links=[{"label": strings[lang]["entities_heading"], "href": "entities.html"}]
             + [{"label": link["label"], "href": link["href"]} for link in _name_links(records, path, lang, strings)],
             chart=_chart(records, entities, lang, strings, path),
+            feed={"href": ctx["page"]["head_links"][0]["href"], "type": feed.MEDIA_TYPE},
         )
         ctx["page"]["jsonld"] = Markup(jsonld.script_text(jsonld.collection(
             strings[lang]["site_title"], strings[lang]["home_intro"], records, config.get("base_url", ""), "../data/")))

@@ -73,7 +73,7 @@ def test_seed_entries_omit_missing_fields_in_every_format(seed_records):
     assert csl_json(record, title)["type"] == "article"
     tags = [line[:2] for line in ris(record, title).splitlines()]
     assert tags == ["TY", "ID", "TI", "LA", "AB", "ER"]
-    assert [name for name, _ in highwire(record, title)] == ["citation_title", "citation_language"]
+    assert [name for name, _ in highwire(record, title)] == ["citation_title", "citation_language", "citation_abstract"]
     assert gbt7714(record, title) == f"{title}[Z]."
     assert "author" not in bibtex(record, title) and "year" not in bibtex(record, title)
 
@@ -130,6 +130,8 @@ def test_full_record_highwire(fixture_records):
     assert ("citation_firstpage", "101") in tags and ("citation_lastpage", "115") in tags
     assert ("citation_publication_date", "2012") in tags and ("citation_doi", full["doi"]) in tags
     assert all(name.startswith("citation_") for name, _ in tags)
+    abstracts = [c for n, c in tags if n == "citation_abstract"]
+    assert len(abstracts) == 1 and abstracts[0].split()[:3] == full["text"].split()[:3]
 
 
 # --- hostile text ----------------------------------------------------------------------------

@@ -144,6 +144,8 @@ def test_feed_and_opensearch_are_written_and_linked_from_every_page_head(publish
         assert [l["href"] for l in links if l.get("type") == "application/atom+xml"] == [BASE + "feed.xml"], path
         assert [l["href"] for l in links if l.get("rel") == "search"
                 and l.get("type") == "application/opensearchdescription+xml"] == [BASE + "opensearch.xml"], path
+    for home in sorted(published.glob("*/index.html")):  # and a visible link in each home page's body
+        assert f'<a href="{BASE}feed.xml" type="application/atom+xml">' in home.read_text(encoding="utf-8"), home
 
 
 @pytest.mark.browser
