@@ -163,8 +163,11 @@ def test_no_results_are_announced_in_the_status(site_dir, http_site, new_page):
     for lang in UI_LANGS:
         page.goto(http_site + page_types(site_dir, lang)["search-none"])
         settle(page, "search-none")
-        status = page.locator("[role=status]")
+        status = page.locator("#search-status[role=status]")
         assert status.count() == 1 and "0" in status.inner_text(), status.inner_text()
+        # the other live region (the export controls' status) stays silent until something is exported
+        others = page.locator("[role=status]:not(#search-status)")
+        assert all(not others.nth(i).inner_text().strip() for i in range(others.count()))
 
 
 # Every rendered text node (search results included) in another script than the UI's must sit inside an
