@@ -117,13 +117,10 @@ def tally(terms) -> dict[str, int]:
 # The alphabet is rules.json's "postings_digits", which js/engine.js reads too.
 DIGITS = RULES["postings_digits"]
 FIELD_SEPARATOR = " "
-_CODES: list[str] = []
 
 
-def _code(value: int) -> str:
+def _encode(value: int) -> str:
     """Return value (>= 0) in the postings' variable-length code."""
-    if value < len(_CODES):
-        return _CODES[value]
     out = DIGITS[32 + (value & 31)]
     value >>= 5
     while value:
@@ -132,7 +129,13 @@ def _code(value: int) -> str:
     return out
 
 
-_CODES.extend(_code(v) for v in range(1 << 15))
+# Small values are nearly all of the postings: looked up, not encoded each time.
+_CODES = tuple(_encode(v) for v in range(1 << 15))
+
+
+def _code(value: int) -> str:
+    """Return value (>= 0) in the postings' variable-length code."""
+    return _CODES[value] if value < len(_CODES) else _encode(value)
 
 
 def encode_field(entries: list[tuple[int, int, int]]) -> str:
