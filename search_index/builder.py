@@ -160,38 +160,6 @@ def encode_postings(fields: list[list[tuple[int, int, int]]]) -> str:
     return FIELD_SEPARATOR.join(encode_field(entries) for entries in fields).rstrip(FIELD_SEPARATOR)
 
 
-_VALUES = {digit: value for value, digit in enumerate(DIGITS)}
-
-
-def decode_field(code: str) -> list[tuple[int, int, int]]:
-    """Return the [(ordinal, tf, length), ...] that encode_field wrote as code (js/engine.js reads it
-    the same way)."""
-    numbers, value = [], 0
-    for digit in code:
-        digit = _VALUES[digit]
-        if digit < 32:  # a leading digit: the number goes on
-            value = value * 32 + digit
-            continue
-        numbers.append(value * 32 + digit - 32)
-        value = 0
-    entries, ordinal, i = [], 0, 0
-    while i < len(numbers):
-        ordinal += numbers[i] >> 1
-        if numbers[i] & 1:
-            tf, i = numbers[i + 1], i + 2
-        else:
-            tf, i = 1, i + 1
-        entries.append((ordinal, tf, numbers[i]))
-        i += 1
-    return entries
-
-
-def decode_postings(text: str) -> list[list[tuple[int, int, int]]]:
-    """Return one term's postings per field (the inverse of encode_postings)."""
-    fields = [decode_field(code) if code else [] for code in text.split(FIELD_SEPARATOR)] if text else []
-    return fields + [[] for _ in range(len(FIELDS) - len(fields))]
-
-
 def averages(lengths: list[list[int]]) -> list[float]:
     """Return each field's average length over the records, the double lunr.Builder computes."""
     n = len(lengths)
