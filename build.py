@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the bibliography site: seeds → content/ records → bilingual pages, search index and zip.
+"""Build the bibliography site: seeds → content/ records → pages in each interface language, search index and zip.
 
     python build.py           import new seeds, build site/ and dist/<zip>
     python build.py --check   validate seeds and content/, write nothing

@@ -10,7 +10,6 @@ two-language text is not an abstract.
 """
 from __future__ import annotations
 
-import json
 import re
 
 from .output import json_lines
@@ -38,8 +37,6 @@ _ACRONYM = re.compile(r"(?<![\\\w])([A-Z][A-Z0-9]+)(?!\w)")
 # --- one record ------------------------------------------------------------------------------
 
 _PLAIN_FIELDS = ("journal", "volume", "issue", "pages", "doi", "url", "publisher", "language", "issn", "isbn", "genre")
-# Every field of a record _fields reads, but the text.
-_CITED = ("id", "title", "title_derived", "authors", "year", "date", "keywords", "keywords_derived") + _PLAIN_FIELDS
 # genre -> (BibTeX entry type, RIS type, CSL type, GB/T 7714 code)
 _GENRES = {"article": ("article", "JOUR", "article-journal", "J"), "thesis": ("phdthesis", "THES", "thesis", "D"),
            "book": ("book", "BOOK", "book", "M"), "chapter": ("incollection", "CHAP", "chapter", "M"),
@@ -265,13 +262,6 @@ def formats(record: dict, display_title: str) -> dict:
     """Return every format of one record: {"bibtex", "ris", "csl" (the CSL-JSON item), "gbt", "highwire"}."""
     f = _fields(record, display_title)
     return {"bibtex": _bibtex(f), "ris": _ris(f), "csl": _csl_json(f), "gbt": _gbt7714(f), "highwire": _highwire(f)}
-
-
-def formats_key(record: dict, display_title: str, text_digest: str) -> str:
-    """Return a cache key for every format of the record: the fields _fields reads, as written, and the
-    digest of its text (the caller's, of record["text"]) for the text. Same key, same formats."""
-    return json.dumps([display_title, text_digest, *(record.get(name) for name in _CITED)], ensure_ascii=False,
-                      default=str)
 
 
 # --- the collection --------------------------------------------------------------------------

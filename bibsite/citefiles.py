@@ -14,7 +14,7 @@ import json
 import re
 
 EXPORT_DIR = "data/cite"
-# One copy of a record's files for both interfaces: its zh and en pages link the same three.
+# One copy of a record's files for every interface: its page in each language links the same three.
 RECORDS_DIR = "data/records"
 SUFFIXES = {"bibtex": ".bib", "ris": ".ris", "csl": ".json"}
 GLOBAL = "bibCitations"  # the table the scripts fill and export.js reads: {id: {bibtex, ris, csl}}

@@ -9,6 +9,7 @@ An entity is a plain dict with fixed keys:
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import unicodedata
@@ -338,16 +339,17 @@ def _match_tokens(tokens: list[str], matcher: _Matcher, found: set[str]) -> None
             i += 1
 
 
-_MATCHERS: dict[tuple, _Matcher] = {}
-
-
 def _matcher(entities) -> _Matcher:
-    key = tuple((e["slug"], tuple(tuple(e["names"][lang]) for lang in LANGUAGES), tuple(e.get("joint", ())))
-                for e in entities)
-    if key not in _MATCHERS:
-        _MATCHERS.clear()  # one table per build; don't keep old tables alive
-        _MATCHERS[key] = _Matcher(entities)
-    return _MATCHERS[key]
+    """Return the compiled form of the entity table, compiled once per table (the fields _Matcher reads)."""
+    return _compiled(tuple((e["slug"], tuple(tuple(e["names"][lang]) for lang in LANGUAGES),
+                            tuple(e.get("joint", ()))) for e in entities))
+
+
+@functools.lru_cache(maxsize=1)  # one table per build; don't keep old tables alive
+def _compiled(table: tuple) -> _Matcher:
+    """Return a _Matcher for a table as _matcher keys it: (slug, names per language, joint names)."""
+    return _Matcher([{"slug": slug, "names": dict(zip(LANGUAGES, names)), "joint": list(joint)}
+                     for slug, names, joint in table])
 
 
 # --- relevance -------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def _entry(record: dict, path_of: Callable[[dict], str], base_url: str, language
     for name in _authors(record):
         out.append(f"    <author><name>{escape(name)}</name></author>")
     for lang, tag in languages.items():
-        # Atom allows one alternate per (type, hreflang) pair: both interfaces are alternates.
+        # Atom allows one alternate per (type, hreflang) pair: every interface language's page is one.
         href = quoteattr(base_url + f"{lang}/{path_of(record)}")
         out.append(f'    <link rel="alternate" type="text/html" hreflang="{tag}" href={href}/>')
     summary = _summary(record)

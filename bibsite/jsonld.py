@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 
+from search_index.rules import LANG_TAGS
+
 from .citations import _page_range, real_fields
 
 CONTEXT = "https://schema.org"
-_LANG_TAGS = {"zh": "zh-Hans", "en": "en", "vi": "vi"}
 # The collection's citation files, as (file under data/, media type, label).
 DOWNLOADS = (("bibliography.bib", "application/x-bibtex", "BibTeX"),
              ("bibliography.ris", "application/x-research-info-systems", "RIS"),
@@ -54,7 +55,7 @@ def _article(rec: dict) -> dict:
     if "date" in f or "year" in f:
         data["datePublished"] = f.get("date", f.get("year"))
     if "language" in f:
-        data["inLanguage"] = _LANG_TAGS.get(f["language"], f["language"])
+        data["inLanguage"] = LANG_TAGS.get(f["language"], f["language"])
     if "abstract" in f:
         data["abstract"] = f["abstract"]
     if "keywords" in f:
@@ -110,13 +111,13 @@ def _person(author) -> dict:
 def _glossary(rec: dict) -> dict:
     terms = rec.get("term") or {}
     data: dict = {"@type": "DefinedTerm",
-                  "name": [{"@value": " ".join(str(text).split()), "@language": _LANG_TAGS.get(code, code)}
+                  "name": [{"@value": " ".join(str(text).split()), "@language": LANG_TAGS.get(code, code)}
                            for code, text in sorted(terms.items()) if text]}
     if rec.get("abbreviation"):
         data["termCode"] = rec["abbreviation"]
     texts = rec.get("text") if isinstance(rec.get("text"), dict) else {}
     if texts:
-        data["description"] = [{"@value": " ".join(str(text).split()), "@language": _LANG_TAGS.get(code, code)}
+        data["description"] = [{"@value": " ".join(str(text).split()), "@language": LANG_TAGS.get(code, code)}
                                for code, text in sorted(texts.items()) if text]
     if rec.get("publisher"):
         data["publisher"] = {"@type": "Organization", "name": rec["publisher"]}
@@ -135,7 +136,7 @@ def collection(name: str, description: str, records: list[dict], base_url: str =
     present = sorted({r.get("language") for r in records if r.get("language")} |
                      {code for r in records if isinstance(r.get("text"), dict) for code in r["text"]})
     data: dict = {"@context": CONTEXT, "@type": "Dataset", "name": name, "description": description,
-                  "inLanguage": [_LANG_TAGS.get(code, code) for code in present] or None,
+                  "inLanguage": [LANG_TAGS.get(code, code) for code in present] or None,
                   "isAccessibleForFree": True}
     if base_url:
         data["@id"] = data["url"] = base_url

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import heapq
 import importlib.util
-import math
 import re
 from collections import Counter
 from functools import lru_cache
@@ -141,7 +140,7 @@ def keywords(text: str, lang: str, corpus_stats: dict | None = None, count: int 
         facts = (tf, df.get(" ".join(key), 0), len(key) if phrase else 1)
         negated = known.get(facts)
         if negated is None:
-            score = (1 + math.log(tf)) * idf[facts[1]]
+            score = tfidf.tf(tf) * idf[facts[1]]
             if phrase:
                 # An English phrase says more than a word; a Vietnamese word is already two syllables or
                 # more. (Elsewhere the bonus would be 1.0, which leaves a score as it is.)

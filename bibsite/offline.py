@@ -1,4 +1,4 @@
-"""The README.txt at the top of the offline zip: what to open, in both interface languages."""
+"""The README.txt at the top of the offline zip: what to open, in Chinese and in English."""
 from __future__ import annotations
 
 README_NAME = "README.txt"

@@ -1,4 +1,4 @@
-"""The build's stages, in the order build.py:build() calls them; each takes plain data and returns new data.
+"""The build's stages, in the order bibsite/cli.py:build() calls them; each takes plain data and returns new data.
 
     check inputs → config → entities and concepts → up to date? → load → import → analyse → weigh → plan pages
     → search index → write → zip → publish
@@ -22,7 +22,6 @@ What a stage hands on (no stage changes what an earlier one returned):
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys

@@ -35,11 +35,8 @@ DIGITS = 9
 
 
 def similar(records_terms: dict, records_entities: dict | None = None, k: int = 5,
-            entity_weight: float = 1.0, part: tuple[int, int] = (0, 1)) -> dict:
+            entity_weight: float = 1.0) -> dict:
     """Return {id: [up to k other ids, most similar first]} for every id in records_terms.
-
-    part (i, n) limits the answer to the i-th of n interleaved shares of the ids (in sorted order),
-    so that n processes can share the work; each share's lists are what the whole run gives.
 
     records_terms maps a record id to its segmented terms (repeats count), or to {term: count};
     records_entities maps an id
@@ -78,9 +75,8 @@ def similar(records_terms: dict, records_entities: dict | None = None, k: int = 
     ranking = _EntityRanking(keys, [entities[groups[key][0]] for key in keys], entity_idf, w2)
 
     # Records are scored group by group, so each group's entity scores are worked out once and dropped after.
-    wanted = range(len(ids))[part[0]::part[1]]
     by_group: dict = defaultdict(list)
-    for p in wanted:
+    for p in range(len(ids)):
         by_group[group_of[p]].append(p)
     lists = {}
     for g, places in by_group.items():
@@ -99,7 +95,7 @@ def similar(records_terms: dict, records_entities: dict | None = None, k: int = 
             candidates += ranking.entity_only(g, near, p, members, scores, k, ids)
             # Ranking tuples are distinct (one per record), so sorted()[:k] is heapq.nsmallest(k, ...).
             lists[p] = [o for score, _, o in sorted(candidates)[:k] if score < 0]
-    return {ids[p]: lists[p] for p in wanted}
+    return {ids[p]: lists[p] for p in range(len(ids))}
 
 
 def _term_vectors(ids, records_terms) -> dict:

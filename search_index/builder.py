@@ -117,13 +117,10 @@ def tally(terms) -> dict[str, int]:
 # The alphabet is rules.json's "postings_digits", which js/engine.js reads too.
 DIGITS = RULES["postings_digits"]
 FIELD_SEPARATOR = " "
-_CODES: list[str] = []
 
 
-def _code(value: int) -> str:
+def _encode(value: int) -> str:
     """Return value (>= 0) in the postings' variable-length code."""
-    if value < len(_CODES):
-        return _CODES[value]
     out = DIGITS[32 + (value & 31)]
     value >>= 5
     while value:
@@ -132,7 +129,13 @@ def _code(value: int) -> str:
     return out
 
 
-_CODES.extend(_code(v) for v in range(1 << 15))
+# Small values are nearly all of the postings: looked up, not encoded each time.
+_CODES = tuple(_encode(v) for v in range(1 << 15))
+
+
+def _code(value: int) -> str:
+    """Return value (>= 0) in the postings' variable-length code."""
+    return _CODES[value] if value < len(_CODES) else _encode(value)
 
 
 def encode_field(entries: list[tuple[int, int, int]]) -> str:
@@ -155,38 +158,6 @@ def encode_field(entries: list[tuple[int, int, int]]) -> str:
 def encode_postings(fields: list[list[tuple[int, int, int]]]) -> str:
     """Return one term's postings, field by field, as one string (fields separated by a space)."""
     return FIELD_SEPARATOR.join(encode_field(entries) for entries in fields).rstrip(FIELD_SEPARATOR)
-
-
-_VALUES = {digit: value for value, digit in enumerate(DIGITS)}
-
-
-def decode_field(code: str) -> list[tuple[int, int, int]]:
-    """Return the [(ordinal, tf, length), ...] that encode_field wrote as code (js/engine.js reads it
-    the same way)."""
-    numbers, value = [], 0
-    for digit in code:
-        digit = _VALUES[digit]
-        if digit < 32:  # a leading digit: the number goes on
-            value = value * 32 + digit
-            continue
-        numbers.append(value * 32 + digit - 32)
-        value = 0
-    entries, ordinal, i = [], 0, 0
-    while i < len(numbers):
-        ordinal += numbers[i] >> 1
-        if numbers[i] & 1:
-            tf, i = numbers[i + 1], i + 2
-        else:
-            tf, i = 1, i + 1
-        entries.append((ordinal, tf, numbers[i]))
-        i += 1
-    return entries
-
-
-def decode_postings(text: str) -> list[list[tuple[int, int, int]]]:
-    """Return one term's postings per field (the inverse of encode_postings)."""
-    fields = [decode_field(code) if code else [] for code in text.split(FIELD_SEPARATOR)] if text else []
-    return fields + [[] for _ in range(len(FIELDS) - len(fields))]
 
 
 def averages(lengths: list[list[int]]) -> list[float]:

@@ -25,7 +25,7 @@ import re
 from itertools import product
 from typing import Iterable, Mapping
 
-from .analyze import RULES, STOP_WORDS_EN, analyze, han_words, is_han, normalise, runs, word_term
+from .analyze import STOP_WORDS_EN, analyze, han_words, is_han, normalise, runs, word_term
 from .rules import HAN
 
 # Weights. An entity's other names count ENTITY_WEIGHT in the browser (see js/query.js): every

@@ -224,29 +224,6 @@ def test_glossary_entry_cites_its_publisher_and_date_but_no_abstract():
     assert any("China.org.cn" in line for line in render(collection_csl([(online, title)])))
 
 
-def test_the_cache_key_changes_whenever_a_format_would(fixture_records):
-    """formats_key stands for every input of formats(): a field that changes any format changes the key."""
-    import hashlib
-
-    from bibsite.citations import formats, formats_key
-
-    full, _ = fixture_records
-
-    def digest(record):
-        return hashlib.sha256(str(record.get("text")).encode("utf-8")).hexdigest()
-
-    base_key, base = formats_key(full, "Shown", digest(full)), formats(full, "Shown")
-    assert formats_key(dict(full), "Shown", digest(full)) == base_key
-    assert formats_key(full, "Other title", digest(full)) != base_key or formats(full, "Other title") == base
-    for name, value in full.items():
-        if isinstance(value, bool):
-            continue
-        other = value + 1 if isinstance(value, int) else [*value, "x"] if isinstance(value, list) else f"{value} changed"
-        changed = {**full, name: other}
-        if formats(changed, "Shown") != base:
-            assert formats_key(changed, "Shown", digest(changed)) != base_key, name
-
-
 # --- real metadata: GB/T 7714-2015's own examples, genres, what is never exported ---------------
 
 def _article(**fields) -> dict:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bibsite import citations, entities, keywords, links, pages, textnorm
+from bibsite import citations, entities, jsonld, keywords, links, pages, textnorm
 from search_index import rules
 from search_index.analyze import normalise, runs
 
@@ -93,7 +93,7 @@ def test_javascript_reads_rules_json_as_python_does():
 def test_every_python_rule_uses_the_one_definition():
     assert textnorm.HAN_CHAR is rules.HAN_CHAR
     assert entities.HAN_CHAR is keywords.HAN_CHAR is citations.HAN_CHAR is rules.HAN_CHAR
-    assert links.LANG_TAGS is pages.LANG_TAGS is rules.LANG_TAGS
+    assert links.LANG_TAGS is pages.LANG_TAGS is jsonld.LANG_TAGS is rules.LANG_TAGS
     # detect_language counts Chinese characters of every range, astral ones too.
     assert textnorm.detect_language("𠀀𠀁𪚥 〇 CJK") == "zh"
     assert textnorm.repair_pdf_spaces("𠀀 一") == "𠀀一"
@@ -104,7 +104,7 @@ def test_no_python_module_restates_the_ranges():
     definition that drifts from rules.json."""
     restated = re.compile(r"\\u(?:3400|4e00|4dbf|9fff|f900|faff)|\\U0002|Script=Han|[\u4e00\u3400]-", re.I)
     found = []
-    for path in sorted([*(ROOT / "bibsite").glob("*.py"), *(ROOT / "search_index").glob("*.py"), ROOT / "build.py"]):
+    for path in sorted([*(ROOT / "bibsite").rglob("*.py"), *(ROOT / "search_index").glob("*.py"), ROOT / "build.py"]):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if restated.search(line) and path.name != "rules.py":
                 found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")

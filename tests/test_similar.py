@@ -194,17 +194,6 @@ if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 5000)
 
 
-def test_shares_of_the_work_give_the_whole_answer():
-    rng = __import__("random").Random(7)
-    words = [f"w{i}" for i in range(40)]
-    terms = {f"r{i:02d}": [rng.choice(words) for _ in range(12)] for i in range(30)}
-    entities_of = {doc: ["sco"] if i % 3 == 0 else [] for i, doc in enumerate(sorted(terms))}
-    whole = similar(terms, entities_of)
-    shares = [similar(terms, entities_of, part=(i, 3)) for i in range(3)]
-    assert sorted(k for share in shares for k in share) == sorted(whole)
-    assert {k: v for share in shares for k, v in share.items()} == whole
-
-
 @pytest.mark.parametrize("seed", range(3))
 def test_entity_matches_found_nearby_equal_ranking_every_group(monkeypatch, seed):
     """Entity-only matches are looked for among the sets one step from a record's own, then among the
