@@ -13,15 +13,13 @@ metadata per token and took a third of the build time at 5,000 records.)
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 
 import lunr
 from lunr.builder import Builder
 
-from .analyze import analyze, warm_up
+from .analyze import analyze
 from .rules import RULES
 
 # (field, boost): a title match counts three times a match in the text. "entities" holds one
@@ -32,7 +30,6 @@ FIELDS = (("title", 3), ("text", 1), ("keywords", 2), ("entities", 1), ("authors
 ENTITY_PREFIX = "@"
 K1, B = 1.2, 0.75
 FORMAT = 3  # 3: sharded (FORMAT.md); each posting carries its record's field length
-PARALLEL_FROM = 300  # below this many records a second process costs more than it saves
 
 
 def ref_of(ordinal: int) -> str:
@@ -74,13 +71,9 @@ def doc_fields(doc: dict) -> dict[str, list[str]]:
 
 
 def analyse_all(docs: list[dict]) -> list[dict[str, list[str]]]:
-    """Return doc_fields of every doc, in order; large corpora are analysed in two processes."""
-    workers = min(2, os.cpu_count() or 1)
-    if all("terms" in d for d in docs) or len(docs) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [doc_fields(d) for d in docs]
-    warm_up()  # load jieba and the user words once; forked workers inherit them
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(doc_fields, docs, chunksize=64)
+    """Return doc_fields of every doc, in order. (The site build brings each doc's terms analysed and
+    cached; only docs without them, as in tests and the benchmark, are analysed here, in this process.)"""
+    return [doc_fields(d) for d in docs]
 
 
 @dataclass
