@@ -42,7 +42,7 @@ def vocabulary_of(pairs_, extra_zh=(), extra_en=()):
 
 
 def targets(table, key):
-    return [target for target, _ in table.get(key, [])]
+    return [target for target, *_ in table.get(key, [])]
 
 
 @pytest.fixture(scope="module")
@@ -167,14 +167,14 @@ def test_dictionary_keys_are_simplified():
 
 
 def test_weights_stay_below_entity_names(word_table):
-    weights = [w for row in word_table.values() for _, w in row]
+    weights = [w for row in word_table.values() for _, w, *_ in row]
     assert weights and all(0 < w < ENTITY_WEIGHT for w in weights)
     assert all(len(row) <= 3 for key, row in word_table.items())
 
 
 def test_no_target_is_generic(word_table):
     for row in word_table.values():
-        for target, _ in row:
+        for target, *_ in row:
             assert target and not all(t in GENERIC for t in target.split())
 
 
@@ -205,7 +205,7 @@ def test_seed_collection_table_is_small(concepts, tmp_path):
     raw = json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode()
     assert 100 < len(gzip.compress(raw)) < 30_000  # the seed site is 0.8 MB: a few per cent of it
     for key, row in table.items():
-        for target, _ in row:
+        for target, *_ in row:
             lang = "zh" if any("\u4e00" <= c <= "\u9fff" for c in target) else None
             assert all(t in (vocabulary["zh"] if lang else vocabulary["en"] | vocabulary["vi"])
                        for t in target.split()), (key, target)
