@@ -38,6 +38,9 @@ MAX_TARGETS = 2
 MAX_PHRASE = 3  # stems in a dictionary translation: longer glosses describe rather than translate
 MAX_PARTS = 3  # parts a compound is translated from
 REVERSE_SENSES = 2  # an English word finds the Chinese words whose first or second sense it is
+# An English word prefers the Chinese words of which it is at least this share of the glosses: 活力
+# ("energy; vitality; vigor; vital force") gives way to 能源 ("energy sources; energy") for "energy".
+MAIN_SHARE = 1 / 3
 
 # A Chinese word of two or more characters (a single character is too ambiguous to translate).
 _HAN_WORD = re.compile(f"[{HAN}]{{2,}}")
@@ -122,13 +125,18 @@ def expansions(vocabulary: Mapping[str, Iterable[str]], concepts: Iterable[dict]
             if rank >= REVERSE_SENSES or target in owned or target in names or len(target) < 3 \
                     or (compound and not _all_in(target, en_vocab)):
                 continue
-            reverse.setdefault(target, []).append((rank, -zh_vocab[word], len(word), word, weight))
+            main = compound or _share(target, dictionary[word]) >= MAIN_SHARE
+            reverse.setdefault(target, []).append((rank, -zh_vocab[word], len(word), word, weight, main))
     _outside(dictionary, zh_vocab, en_vocab, owned | names, min_count, table, shown)
     for key, candidates in reverse.items():
         # A word whose first sense this is beats one for which it is a secondary sense (weav → 组织).
         best = min(rank for rank, *_ in candidates)
-        chosen = sorted(c for c in candidates if c[0] == best)[:MAX_TARGETS]
-        _add(table, key, [(word, weight) for _, _, _, word, weight in chosen])
+        candidates = [c for c in candidates if c[0] == best]
+        # A word of which this is only one gloss among many (活力 for energy) gives way to one it mainly means.
+        if any(c[-1] for c in candidates):
+            candidates = [c for c in candidates if c[-1]]
+        chosen = sorted(candidates)[:MAX_TARGETS]
+        _add(table, key, [(word, weight) for _, _, _, word, weight, _ in chosen])
     return {key: [_row(target, weight, shown) for target, weight in sorted(targets.items(), key=lambda kv: (-kv[1], kv[0]))]
             for key, targets in sorted(table.items()) if targets}
 
@@ -164,6 +172,13 @@ def _outside(dictionary, zh_vocab, en_vocab, skip, min_count, table, shown) -> N
     for target, (_, word) in best.items():
         _add(table, word, [(target, DICTIONARY_WEIGHTS[1])])
         shown.setdefault(target, next(g for g in dictionary[word][0] if g.isalpha()).lower())
+
+
+def _share(target: str, senses) -> float:
+    """Return the share of a word's meaningful glosses (all senses) that say target."""
+    said = [_gloss_phrase(g) for sense in senses for g in sense]
+    said = [t for t in said if t]
+    return said.count(target) / len(said) if said else 0.0
 
 
 def _rank(weight: float, compound: bool) -> int:

@@ -265,3 +265,17 @@ def test_pipeline_table_comes_from_the_records_texts_and_the_concepts():
     assert targets(pipeline.expansions_table(weighed, analyses, [], []), "机制") == ["mechan"]
     # min_count: 机制 is in one text only, so the dictionary does not translate it at 2
     assert "机制" not in pipeline.expansions_table(weighed, analyses, [], [], min_count=2)
+
+
+def test_an_english_word_prefers_the_chinese_words_it_mainly_means():
+    # 活力 is "energy; vitality; vigor; vital force": energy is a quarter of it, all of 精力 and half of 能源
+    dictionary = {"活力": [["energy"], ["vitality"], ["vigor"], ["vital force"]],
+                  "能源": [["energy sources", "energy"]], "精力": [["energy"]],
+                  "治理": [["govern"], ["administer"], ["manage"], ["control"]]}
+    vocabulary = {"zh": {"活力": 9, "能源": 3, "精力": 1, "治理": 2},
+                  "en": {"energi": 5, "sourc": 1, "vital": 1, "vigor": 1, "govern": 1}}
+    table = expansions(vocabulary, dictionary=dictionary)
+    assert sorted(targets(table, "energi")) == ["精力", "能源"], table.get("energi")
+    assert targets(table, "活力")[0] == "energi", "Chinese to English keeps the word's first sense"
+    # with no word that mainly means it, a word's first gloss still finds it
+    assert targets(table, "govern") == ["治理"], table.get("govern")
