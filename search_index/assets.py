@@ -169,17 +169,19 @@ def containing_table(terms: list[str]) -> dict[str, list[str]]:
 
 
 def expansion_table(expansions) -> dict[str, list[list]]:
-    """Return the cross-lingual expansions as {key: [[target, weight], ...]}, checked and in order."""
+    """Return the cross-lingual expansions as {key: [[target, weight, shown text?], ...]}, checked and in order."""
     table = {}
     for key, targets in sorted((expansions or {}).items()):
         if not isinstance(key, str) or not key.strip():
             raise SearchInputError(f"expansion key {key!r} must be a space-joined sequence of index terms")
         rows = []
         for target in targets:
-            if (not isinstance(target, (list, tuple)) or len(target) != 2 or not isinstance(target[0], str)
-                    or not isinstance(target[1], (int, float)) or not 0 < target[1] <= 1):
-                raise SearchInputError(f"expansion '{key}': each target must be [terms, weight] with 0 < weight <= 1")
-            rows.append([" ".join(target[0].split()), target[1]])
+            if (not isinstance(target, (list, tuple)) or len(target) not in (2, 3) or not isinstance(target[0], str)
+                    or not isinstance(target[1], (int, float)) or not 0 < target[1] <= 1
+                    or (len(target) == 3 and not isinstance(target[2], str))):
+                raise SearchInputError(f"expansion '{key}': each target must be [terms, weight, shown text?] "
+                                       "with 0 < weight <= 1")
+            rows.append([" ".join(target[0].split()), target[1], *target[2:]])
         table[" ".join(key.split())] = rows
     return table
 

@@ -38,6 +38,9 @@ MAX_TARGETS = 2
 MAX_PHRASE = 3  # stems in a dictionary translation: longer glosses describe rather than translate
 MAX_PARTS = 3  # parts a compound is translated from
 REVERSE_SENSES = 2  # an English word finds the Chinese words whose first or second sense it is
+# An English word prefers the Chinese words of which it is at least this share of the glosses: 活力
+# ("energy; vitality; vigor; vital force") gives way to 能源 ("energy sources; energy") for "energy".
+MAIN_SHARE = 1 / 3
 
 # A Chinese word of two or more characters (a single character is too ambiguous to translate).
 _HAN_WORD = re.compile(f"[{HAN}]{{2,}}")
@@ -103,7 +106,8 @@ def expansions(vocabulary: Mapping[str, Iterable[str]], concepts: Iterable[dict]
     names = _entity_names(entities)
 
     table: dict[str, dict[str, float]] = {}
-    owned = _glossary(concepts, vocab, names, table)
+    shown: dict[str, str] = {}  # a target as a reader writes it (multilateral, not multilater)
+    owned = _glossary(concepts, vocab, names, table, shown)
 
     # Chinese → English, and English → Chinese from the same translations.
     reverse: dict[str, list[tuple]] = {}
@@ -112,25 +116,39 @@ def expansions(vocabulary: Mapping[str, Iterable[str]], concepts: Iterable[dict]
             continue
         found = _translations(word, dictionary, en_vocab)
         if word not in owned:
-            kept = [(target, weight) for target, weight, _ in found if _all_in(target, en_vocab)]
+            kept = [(target, weight) for target, weight, _, _ in found if _all_in(target, en_vocab)]
             _add(table, word, kept[:MAX_TARGETS])
-        for target, weight, compound in found:
+        for target, _, _, text in found:
+            shown.setdefault(target, text)
+        for target, weight, compound, _ in found:
             rank = _rank(weight, compound)
             if rank >= REVERSE_SENSES or target in owned or target in names or len(target) < 3 \
                     or (compound and not _all_in(target, en_vocab)):
                 continue
-            reverse.setdefault(target, []).append((rank, -zh_vocab[word], len(word), word, weight))
-    _outside(dictionary, zh_vocab, en_vocab, owned | names, min_count, table)
+            main = compound or _share(target, dictionary[word]) >= MAIN_SHARE
+            reverse.setdefault(target, []).append((rank, -zh_vocab[word], len(word), word, weight, main))
+    _outside(dictionary, zh_vocab, en_vocab, owned | names, min_count, table, shown)
     for key, candidates in reverse.items():
         # A word whose first sense this is beats one for which it is a secondary sense (weav → 组织).
         best = min(rank for rank, *_ in candidates)
-        chosen = sorted(c for c in candidates if c[0] == best)[:MAX_TARGETS]
-        _add(table, key, [(word, weight) for _, _, _, word, weight in chosen])
-    return {key: [[target, weight] for target, weight in sorted(targets.items(), key=lambda kv: (-kv[1], kv[0]))]
+        candidates = [c for c in candidates if c[0] == best]
+        # A word of which this is only one gloss among many (活力 for energy) gives way to one it mainly means.
+        if any(c[-1] for c in candidates):
+            candidates = [c for c in candidates if c[-1]]
+        chosen = sorted(candidates)[:MAX_TARGETS]
+        _add(table, key, [(word, weight) for _, _, _, word, weight, _ in chosen])
+    return {key: [_row(target, weight, shown) for target, weight in sorted(targets.items(), key=lambda kv: (-kv[1], kv[0]))]
             for key, targets in sorted(table.items()) if targets}
 
 
-def _outside(dictionary, zh_vocab, en_vocab, skip, min_count, table) -> None:
+def _row(target: str, weight: float, shown: Mapping[str, str]) -> list:
+    """Return [target, weight], with a third entry, the words the target was written as, when they
+    differ from its analysed terms (the browser's "also searched" line shows them)."""
+    text = shown.get(target, "")
+    return [target, weight, text] if text and text != target else [target, weight]
+
+
+def _outside(dictionary, zh_vocab, en_vocab, skip, min_count, table, shown) -> None:
     """Add Chinese words that no Chinese record uses but whose first sense an English record does
     (海啸 → tsunami): a reader asks in Chinese for what only English records hold. Only a one-word
     sense the English records use min_count times or more, and for each such English word only the
@@ -153,6 +171,14 @@ def _outside(dictionary, zh_vocab, en_vocab, skip, min_count, table) -> None:
                 best[target] = candidate
     for target, (_, word) in best.items():
         _add(table, word, [(target, DICTIONARY_WEIGHTS[1])])
+        shown.setdefault(target, next(g for g in dictionary[word][0] if g.isalpha()).lower())
+
+
+def _share(target: str, senses) -> float:
+    """Return the share of a word's meaningful glosses (all senses) that say target."""
+    said = [_gloss_phrase(g) for sense in senses for g in sense]
+    said = [t for t in said if t]
+    return said.count(target) / len(said) if said else 0.0
 
 
 def _rank(weight: float, compound: bool) -> int:
@@ -193,12 +219,16 @@ def _add(table: dict, key: str, targets: Iterable[tuple[str, float]]) -> None:
             slot[target] = weight
 
 
-def _glossary(concepts, vocab, names, table) -> set[str]:
+def _glossary(concepts, vocab, names, table, shown) -> set[str]:
     """Add the glossary's pairs to table; return the keys it owns (the dictionary adds nothing to them)."""
     owned: set[str] = set()
     for concept in concepts:
         spelled = {lang: [p for p in dict.fromkeys(phrase(n, lang) for n in concept.get(lang, ())) if p]
                    for lang in vocab}
+        for lang in vocab:
+            for name in concept.get(lang, ()):
+                if phrase(name, lang):
+                    shown.setdefault(phrase(name, lang), name)
         for lang, keys in spelled.items():
             # A Chinese name the index also holds whole (a longer word cut elsewhere) is a key both ways.
             joined = [k.replace(" ", "") for k in keys if lang == "zh" and " " in k and k.replace(" ", "") in vocab[lang]]
@@ -212,23 +242,28 @@ def _glossary(concepts, vocab, names, table) -> set[str]:
     return owned
 
 
-def _translations(word: str, dictionary, en_vocab) -> list[tuple[str, float, bool]]:
-    """Return [(English phrase, weight, from parts?)] for a Chinese word, most specific first: its
-    dictionary senses, else (a compound the dictionary lacks) the translations of its parts."""
-    out: list[tuple[str, float, bool]] = []
+def _translations(word: str, dictionary, en_vocab) -> list[tuple[str, float, bool, str]]:
+    """Return [(English phrase, weight, from parts?, the gloss as written)] for a Chinese word, most
+    specific first: its dictionary senses, else (a compound the dictionary lacks) the translations of
+    its parts."""
+    out: list[tuple[str, float, bool, str]] = []
     rank = 0
     senses = dictionary.get(word, ())
     if senses and not any(_gloss_phrase(g) for g in senses[0]):
         return []  # a function word (因为 "because; owing to"): its other senses are rare ones
     for sense in senses:
-        fresh = [t for t in dict.fromkeys(_gloss_phrase(g) for g in sense) if t and t not in (o[0] for o in out)]
-        out.extend((target, DICTIONARY_WEIGHTS[rank], False) for target in fresh)
+        written = {}
+        for gloss in sense:
+            written.setdefault(_gloss_phrase(gloss), gloss)
+        fresh = [t for t in written if t and t not in (o[0] for o in out)]
+        out.extend((target, DICTIONARY_WEIGHTS[rank], False, written[target]) for target in fresh)
         rank += bool(fresh)  # near-synonyms of one sense (能源: energy sources; energy) rank alike
         if rank == len(DICTIONARY_WEIGHTS):
             break
     if out or word in dictionary:
         return out
-    return [(target, COMPOUND_WEIGHTS[rank], True) for rank, target in enumerate(_compound(word, dictionary, en_vocab))]
+    return [(target, COMPOUND_WEIGHTS[rank], True, text)
+            for rank, (target, text) in enumerate(_compound(word, dictionary, en_vocab))]
 
 
 def _gloss_phrase(gloss: str) -> str:
@@ -242,22 +277,26 @@ def _gloss_phrase(gloss: str) -> str:
     return " ".join(terms)
 
 
-def _compound(word: str, dictionary, en_vocab) -> list[str]:
-    """Return up to MAX_TARGETS English phrases for a compound made of dictionary words, each word in
-    the English records: the split into fewest parts (longest part first), its parts' senses in order."""
+def _compound(word: str, dictionary, en_vocab) -> list[tuple[str, str]]:
+    """Return up to MAX_TARGETS (English phrase, as written) for a compound made of dictionary words, each
+    word in the English records: the split into fewest parts (longest part first), its parts' senses in order."""
     split = _split(word, dictionary)
     if not split:
         return []
     options = []
     for part in split:
-        glosses = [p for p in (_gloss_phrase(g) for sense in dictionary[part][:len(DICTIONARY_WEIGHTS)] for g in sense) if p]
-        options.append(list(dict.fromkeys(glosses)))
+        written = {}
+        for sense in dictionary[part][:len(DICTIONARY_WEIGHTS)]:
+            for gloss in sense:
+                if _gloss_phrase(gloss):
+                    written.setdefault(_gloss_phrase(gloss), gloss)
+        options.append(list(written.items()))
     ranked = sorted(product(*(enumerate(o) for o in options)), key=lambda combo: sum(rank for rank, _ in combo))
-    out = []
+    out: list[tuple[str, str]] = []
     for combo in ranked:
-        target = " ".join(gloss for _, gloss in combo)
-        if len(target.split(" ")) <= MAX_PHRASE + 1 and _all_in(target, en_vocab) and target not in out:
-            out.append(target)
+        target = " ".join(gloss for _, (gloss, _) in combo)
+        if len(target.split(" ")) <= MAX_PHRASE + 1 and _all_in(target, en_vocab) and target not in (o[0] for o in out):
+            out.append((target, " ".join(text for _, (_, text) in combo)))
             if len(out) == MAX_TARGETS:
                 break
     return out

@@ -42,7 +42,7 @@ def vocabulary_of(pairs_, extra_zh=(), extra_en=()):
 
 
 def targets(table, key):
-    return [target for target, _ in table.get(key, [])]
+    return [target for target, *_ in table.get(key, [])]
 
 
 @pytest.fixture(scope="module")
@@ -167,14 +167,14 @@ def test_dictionary_keys_are_simplified():
 
 
 def test_weights_stay_below_entity_names(word_table):
-    weights = [w for row in word_table.values() for _, w in row]
+    weights = [w for row in word_table.values() for _, w, *_ in row]
     assert weights and all(0 < w < ENTITY_WEIGHT for w in weights)
     assert all(len(row) <= 3 for key, row in word_table.items())
 
 
 def test_no_target_is_generic(word_table):
     for row in word_table.values():
-        for target, _ in row:
+        for target, *_ in row:
             assert target and not all(t in GENERIC for t in target.split())
 
 
@@ -205,7 +205,7 @@ def test_seed_collection_table_is_small(concepts, tmp_path):
     raw = json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode()
     assert 100 < len(gzip.compress(raw)) < 30_000  # the seed site is 0.8 MB: a few per cent of it
     for key, row in table.items():
-        for target, _ in row:
+        for target, *_ in row:
             lang = "zh" if any("\u4e00" <= c <= "\u9fff" for c in target) else None
             assert all(t in (vocabulary["zh"] if lang else vocabulary["en"] | vocabulary["vi"])
                        for t in target.split()), (key, target)
@@ -265,3 +265,17 @@ def test_pipeline_table_comes_from_the_records_texts_and_the_concepts():
     assert targets(pipeline.expansions_table(weighed, analyses, [], []), "机制") == ["mechan"]
     # min_count: 机制 is in one text only, so the dictionary does not translate it at 2
     assert "机制" not in pipeline.expansions_table(weighed, analyses, [], [], min_count=2)
+
+
+def test_an_english_word_prefers_the_chinese_words_it_mainly_means():
+    # 活力 is "energy; vitality; vigor; vital force": energy is a quarter of it, all of 精力 and half of 能源
+    dictionary = {"活力": [["energy"], ["vitality"], ["vigor"], ["vital force"]],
+                  "能源": [["energy sources", "energy"]], "精力": [["energy"]],
+                  "治理": [["govern"], ["administer"], ["manage"], ["control"]]}
+    vocabulary = {"zh": {"活力": 9, "能源": 3, "精力": 1, "治理": 2},
+                  "en": {"energi": 5, "sourc": 1, "vital": 1, "vigor": 1, "govern": 1}}
+    table = expansions(vocabulary, dictionary=dictionary)
+    assert sorted(targets(table, "energi")) == ["精力", "能源"], table.get("energi")
+    assert targets(table, "活力")[0] == "energi", "Chinese to English keeps the word's first sense"
+    # with no word that mainly means it, a word's first gloss still finds it
+    assert targets(table, "govern") == ["治理"], table.get("govern")

@@ -75,7 +75,7 @@ def test_concept_queries_have_a_translation_where_the_collection_can_answer(quer
             if end is None:
                 i += 1
                 continue
-            found += [target for target, _ in table[" ".join(terms[i:end])]]
+            found += [target for target, *_ in table[" ".join(terms[i:end])]]
             i = end
         assert found, query["q"]
         checked += 1

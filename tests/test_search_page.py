@@ -250,3 +250,20 @@ def test_a_long_query_is_cut_with_a_note(new_page, site_dir):
     _search(page, "security")
     assert "too long" not in page.inner_text("#search-status")
     watch.assert_clean()
+
+
+def test_focusing_the_header_search_box_prefetches_the_index_root_once(new_page, base_url):
+    page, watch = new_page(base_url)
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/assets/search/index.js") else None)
+    page.goto(base_url + "en/about.html")
+    page.wait_for_load_state("load")
+    assert asked == [] and page.locator("link[rel=prefetch]").count() == 0, "nothing before the box has focus"
+    for _ in range(2):  # focus, leave, focus again: one prefetch
+        page.focus("#site-q")
+        page.focus("main")
+    page.wait_for_timeout(300)
+    hrefs = page.evaluate("() => Array.from(document.querySelectorAll('link[rel=prefetch]')).map(l => l.href)")
+    assert hrefs == [base_url + "assets/search/index.js"], hrefs
+    assert asked == [base_url + "assets/search/index.js"], asked
+    watch.assert_clean()

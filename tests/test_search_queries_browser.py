@@ -192,3 +192,13 @@ def test_english_snippets_are_cut_at_word_boundaries(browser, site_dir, records)
         assert not (after.isalpha() and inner[-1:].isalpha()), f"cut inside a word: {inner[-30:]}…"
         checked += 1
     assert checked
+
+
+def test_also_searched_shows_translations_as_words_not_index_stems(run):
+    # 多边 translates to the stem multilater: the line shows the gloss the build took it from
+    got = run({"q": "多边", "ui": "en"})
+    words = re.findall(r"[A-Za-z]+", got["also"])
+    assert any(w.startswith("multilateral") for w in words) and "multilater" not in words, got["also"]
+    got = run({"q": "地震", "ui": "en"})
+    words = re.findall(r"[A-Za-z]+", got["also"])
+    assert words and "earthquak" not in words, got["also"]

@@ -430,7 +430,8 @@
           else alt.phrase.push(t);
         });
       }
-      used.push([key, target[0], target[1]]);
+      // the words the target was written as (multilateral for multilater), when the build knows them
+      used.push(target.length > 2 ? [key, target[0], target[1], target[2]] : [key, target[0], target[1]]);
       return alt;
     });
   }
@@ -470,7 +471,7 @@
    * that the key's shard lists; each target becomes a non-literal alternative of every clause the key
    * spans (all its terms must match, its boost BOOST_CROSS times the target's weight), so a record
    * found only through it has no literal clause and ranks below every literal match. span: the most
-   * terms a key has (the root's expansion_span). Returns the [key, target, weight] used. */
+   * terms a key has (the root's expansion_span). Returns the [key, target, weight, shown?] used. */
   function addCrossLingual(store, clauses, span) {
     var runs = [], used = [];
     if (!span) return used;

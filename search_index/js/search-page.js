@@ -293,9 +293,12 @@
       + (outcome.truncated ? " " + format(strings.query_cut, { n: rules.max_query }) : "")
       + (outcome.partial ? " " + format(strings.partial, { query: outcome.partial.missing || query.trim(),
                                                              parts: outcome.partial.shown.join(", ") }) : "");
-    // the other names of an entity, then the translations (index terms) that were searched too
+    // the other names of an entity, then the translations that were searched too, as written
     var also = outcome.expanded.slice();
-    (outcome.crossLingual || []).forEach(function (used) { if (also.indexOf(used[1]) < 0) also.push(used[1]); });
+    (outcome.crossLingual || []).forEach(function (used) {
+      var shown = used[3] || used[1];
+      if (also.indexOf(shown) < 0) also.push(shown);
+    });
     if (also.length) {
       showExpanded(also);
       expandedLine.hidden = false;
