@@ -130,7 +130,7 @@ def test_the_browser_finds_the_translations_the_build_keys_for_every_fixture_que
             if end is None:
                 i += 1
                 continue
-            expected |= {" ".join(terms[i:end]) + "=" + target for target, _ in table[" ".join(terms[i:end])]}
+            expected |= {" ".join(terms[i:end]) + "=" + target for target, *_ in table[" ".join(terms[i:end])]}
             i = end
         checked += bool(expected)
         if han:
