@@ -93,17 +93,19 @@ def test_chinese_is_never_set_in_faux_italics(site_dir, http_site, new_page):
     assert styles == ["normal"] * 4
 
 
-SHOT_PAGES = ("home", "abstract", "glossary")
+SHOT_WIDTHS = (390, 1280)  # a phone and a laptop, as readers tried the site (issue 18)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", SHOT_WIDTHS)
 def test_screenshots_for_a_person_to_look_at(site_dir, http_site, new_page, width, scheme):
+    """Every page type in every interface language, for whoever changes a template to look at."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page, watch = new_page(http_site, viewport={"width": width, "height": 900}, color_scheme=scheme)
     for lang in UI_LANGS:
-        for kind in SHOT_PAGES:
-            page.goto(http_site + page_types(site_dir, lang)[kind])
+        for kind, path in page_types(site_dir, lang).items():
+            page.goto(http_site + path)
+            settle(page, kind)
             target = SHOTS / f"{kind}-{lang}-{width}-{scheme}.png"
             page.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 5000, target
