@@ -140,14 +140,26 @@ class Cache:
 
 _ROOT = Path(__file__).resolve().parent.parent
 _PACKAGES = ("bibsite", "search_index")
-# Installed packages whose code or data computes cached results (segmentation, folding, YAML, templates).
-_DISTRIBUTIONS = ("jieba", "opencc-python-reimplemented", "pyyaml", "jinja2", "markdown", "pypinyin")
+_PROJECT = "regional-security-bibliography"  # the distribution pyproject.toml declares
+
+
+def _dependencies() -> list[str]:
+    """Return the names of the packages the project depends on (its declared requirements, test extras
+    left out): their code or data computes cached results (segmentation, folding, YAML, templates...)."""
+    try:
+        declared = [r for r in importlib.metadata.requires(_PROJECT) or () if "extra ==" not in r]
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        import tomllib
+
+        with open(_ROOT / "pyproject.toml", "rb") as handle:
+            declared = tomllib.load(handle)["project"]["dependencies"]
+    return sorted({re.split(r"[\s<>=!~;\[(]", requirement.strip(), maxsplit=1)[0].lower() for requirement in declared})
 
 
 def code_version(*modules) -> str:
     """Return a hash of the code that computes an entry: the given modules' source, or with none
     given, every module of bibsite/ and search_index/ imported so far, the data files of those
-    folders and the versions of the packages in _DISTRIBUTIONS."""
+    folders and the installed versions of the project's dependencies (_dependencies)."""
     digest = hashlib.sha256()
     if modules:
         for module in modules:
@@ -159,7 +171,7 @@ def code_version(*modules) -> str:
         paths.update(path.resolve() for path in (_ROOT / package).glob("*.json"))
     for path in sorted(paths):
         digest.update(path.relative_to(_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
-    for name in _DISTRIBUTIONS:
+    for name in _dependencies():
         try:
             version = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:

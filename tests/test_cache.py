@@ -241,3 +241,22 @@ def test_keep_unused_adds_entries_without_dropping_the_others(cache):
     other.save(keep_unused=True)
     final = reopen(cache)
     assert [final.get(t) for t in ("record 0", "record 2", "added")] == [["record 0"], ["record 2"], ["added"]]
+
+
+def test_code_version_covers_every_declared_dependency_and_its_version(monkeypatch):
+    """The packages whose versions key the cache are the project's declared dependencies, not a list of
+    their own: a new dependency in pyproject.toml, or a new version of one, gives another code version."""
+    import importlib.metadata
+    import re
+    import tomllib
+
+    from bibsite import cache as cache_module
+
+    declared = tomllib.loads((Path(cache_module.__file__).resolve().parent.parent / "pyproject.toml")
+                             .read_text(encoding="utf-8"))["project"]["dependencies"]
+    names = sorted({re.split(r"[\s<>=!~;\[(]", d, maxsplit=1)[0].lower() for d in declared})
+    assert cache_module._dependencies() == names
+    before = cache_module.code_version()
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0.0" if name == "jieba" else real(name))
+    assert cache_module.code_version() != before
